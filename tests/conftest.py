@@ -1,0 +1,32 @@
+"""Shared fixtures: one converted model and one engine per test session, in a private cache."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+os.environ.setdefault("VMCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="vmcheck-test-cache-"))
+
+
+@pytest.fixture(scope="session")
+def engine():
+    from vmcheck.transcribe import load_engine
+
+    return load_engine("whisper", "tiny.en")
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    from vmcheck import ruleset as rules
+
+    return rules.load()
+
+
+def sample_paths() -> list[Path]:
+    return sorted(p for p in SAMPLES.iterdir() if p.suffix in {".wav", ".mp3", ".ogg", ".flac", ".m4a"})

@@ -1,0 +1,284 @@
+"""Callback number extraction from timed Whisper words (vmcheck.facts.numbers)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import phonenumbers
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from vmcheck.facts.numbers import CallbackNumber, find_numbers
+from vmcheck.transcript import Word
+
+STEP = 0.3
+
+
+def words(text: str, step: float = STEP) -> list[Word]:
+    """Whisper-style words: one per whitespace token, each ``step`` long, with a leading space.
+
+    A token like ``<1.5>`` is not a word but 1.5 s of silence before the next one.
+    """
+    out, t = [], 0.0
+    for token in text.split():
+        pause = re.fullmatch(r"<(\d+(?:\.\d+)?)>", token)
+        if pause:
+            t += float(pause.group(1))
+            continue
+        out.append(Word(" " + token, t, t + step))
+        t += step
+    return out
+
+
+def found(text: str, region: str = "US") -> list[tuple[str, str | None, bool, int]]:
+    return [(n.digits, n.extension, n.valid, n.times_said) for n in find_numbers(words(text), region)]
+
+
+# (digits, extension, valid, times_said). 555 is no real area code, so phonenumbers calls 555-867-5309 invalid.
+JENNY = ("5558675309", None, False, 1)
+CHICAGO = ("3125550147", None, True, 1)
+ATLANTA = ("4045550112", None, True, 1)
+TOLL_FREE = ("18005550199", None, True, 1)
+LONDON = ("442079460958", None, True, 1)
+
+CASES = [
+    # written shapes
+    ("dashes", "call me at 555-867-5309", [JENNY]),
+    ("parentheses", "call me at (555) 867-5309", [JENNY]),
+    ("dots", "call me at 555.867.5309", [JENNY]),
+    ("dot per digit", "call me at 5.5.5.867.5309", [JENNY]),
+    ("plain", "call me at 5558675309", [JENNY]),
+    ("spaced groups", "call me at 555 867 5309", [JENNY]),
+    ("split by whisper", "it's 555- 867- 5309. Thanks", [JENNY]),
+    ("dash split by whisper", "it's 555 867-5309.", [JENNY]),
+    ("commas per digit", "call 5, 5, 5, 8, 6, 7, 5, 3, 0, 9. Thanks", [JENNY]),
+    ("sentence dots per digit", "it is 4. 0. 4. 5. 5. 5. 0. 1. 1. 2. Bye", [ATLANTA]),
+    ("grouped with stops", "it is 404. 555. 0112. Bye", [ATLANTA]),
+    # spoken shapes
+    ("spelled", "my cell is five five five, eight six seven, five three oh nine", [JENNY]),
+    ("zero", "call four zero four five five five zero one one two", [ATLANTA]),
+    ("o for zero", "call four o four five five five o one one two", [ATLANTA]),
+    ("double", "call double five five eight six seven five three oh nine", [JENNY]),
+    ("triple", "call triple two five five five one two one two", [("2225551212", None, False, 1)]),
+    ("fifty three", "it's eight six seven fifty three oh nine", [("8675309", None, False, 1)]),
+    ("fifty-three", "it's eight six seven fifty-three oh nine", [("8675309", None, False, 1)]),
+    ("mixed digits and words", "it's 555 eight six seven 5309", [JENNY]),
+    ("capitalised", "Five five five. Eight six seven. Five three oh nine.", [JENNY]),
+    ("fillers", "five five five, uh, eight six seven, um, five three oh nine", [JENNY]),
+    # toll free
+    ("1-800", "call 1-800-555-0199 today", [TOLL_FREE]),
+    ("1 800", "call 1 800 555 0199 today", [TOLL_FREE]),
+    ("one eight hundred", "call one eight hundred five five five oh one nine nine", [TOLL_FREE]),
+    ("vanity letters ignored", "call 1-800-FLOWERS today", []),
+    # extensions
+    ("extension", "call 1-800-555-0199 extension 204", [("18005550199", "204", True, 1)]),
+    ("ext.", "call 312-555-0147 ext. 204 thanks", [("3125550147", "204", True, 1)]),
+    ("x204", "call 312-555-0147 x204", [("3125550147", "204", True, 1)]),
+    ("spelled extension", "my number is 312-555-0147 extension two oh four thanks", [("3125550147", "204", True, 1)]),
+    ("extension with no number", "ask for extension 204", []),
+    # international
+    ("plus", "reach me at +44 20 7946 0958", [LONDON]),
+    ("spoken plus", "plus four four, two oh, seven nine four six, oh nine five eight", [LONDON]),
+    ("00 prefix", "reach me at 0044 20 7946 0958", [LONDON]),
+    ("011 prefix", "reach me at 011 44 20 7946 0958", [LONDON]),
+    ("bare country code", "reach me at 44 20 7946 0958", [LONDON]),
+    # said more than once
+    ("said twice in sentences", "Hi Sarah, this is John from Acme. My number is 312-555-0147. "
+     "Again, that's 312-555-0147. Thanks.", [("3125550147", None, True, 2)]),  # fmt: skip
+    ("twice in one dashed word", "call 4-0-4-5-5-5-0-1-1-2-4-0-4-5-5-5-0-1-1-2", [("4045550112", None, True, 2)]),
+    ("twice with stops", "call 3125550147. 3125550147.", [("3125550147", None, True, 2)]),
+    ("twice glued", "call 31255501473125550147", [("3125550147", None, True, 2)]),
+    ("three times", "312-555-0147 312-555-0147 312-555-0147", [("3125550147", None, True, 3)]),
+    ("twice after a pause", "5 5 5 8 6 7 5 3 0 9 <1.5> 5 5 5 8 6 7 5 3 0 9", [("5558675309", None, False, 2)]),
+    ("local then full", "call 555-0147, that's 312-555-0147", [("3125550147", None, True, 2)]),
+    ("with and without 1", "1-312-555-0147 or 312-555-0147", [("13125550147", None, True, 2)]),
+    # several numbers
+    ("two numbers", "cell 555-867-5309 or office 312-555-0147", [JENNY, CHICAGO]),
+    ("two numbers, comma", "555-867-5309, 312-555-0147", [JENNY, CHICAGO]),
+    ("two numbers back to back", "5558675309 3125550147", [JENNY, CHICAGO]),
+    ("two numbers, pause", "555 867 5309 <1.5> 312 555 0147", [JENNY, CHICAGO]),
+    # pauses and stray numbers around a number
+    ("pauses between groups", "555 <1.5> 867 <1.5> 5309", [JENNY]),
+    ("spelled pauses between groups", "five five five, <1.2> eight six seven <1.5> five three oh nine", [JENNY]),
+    ("toll free with pauses", "1 <1.2> 800 <1.2> 555 <1.2> 0199", [TOLL_FREE]),
+    ("stray number before", "at 10, 555-867-5309", [JENNY]),
+    ("year before", "2024, 555 867 5309", [JENNY]),
+    ("time before", "at 3:30, 555-867-5309", [JENNY]),
+    ("digit then pause", "I have 2 <2> 555 867 5309", [JENNY]),
+    ("room then pause", "room 204 <1.2> 555 867 5309", [JENNY]),
+    ("five. then number", "call me at five. 312 555 0147", [CHICAGO]),
+    ("oh, then number", "Oh, 312 555 0147", [CHICAGO]),
+    # short and broken numbers
+    ("local number", "call 867-5309", [("8675309", None, False, 1)]),
+    ("local then minutes", "555-1234. 10 minutes", [("5551234", None, False, 1)]),
+    ("digit missing", "call 555 867 530 please", [("555867530", None, False, 1)]),
+    # not phone numbers
+    ("before 5", "call me before 5", []),
+    ("time", "I'm free at 3:30 tomorrow", []),
+    ("minutes", "give me 10 minutes", []),
+    ("pm", "after 2 pm", []),
+    ("money", "it costs $500", []),
+    ("money with cents", "it costs $1,250.99 total", []),
+    ("year", "the year 2024", []),
+    ("order number", "order 12345 shipped", []),
+    ("one or two", "one or two things", []),
+    ("prose numbers", "one of the two weeks, three days", []),
+    ("spelled year", "nineteen ninety nine", []),
+    ("percent", "up 50% since 2019", []),
+    ("oh in prose", "Oh, hi. Oh well", []),
+    ("empty", "", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, e, id=i) for i, t, e in CASES])
+def test_find_numbers(text, expected):
+    assert found(text) == expected
+
+
+def test_case_table_is_large():
+    assert len(CASES) >= 40
+
+
+def test_mentions_carry_times_text_and_pace():
+    text = "Hi Sarah. My number is 312-555-0147. Again, five five five oh one four seven. Thanks."
+    [number] = find_numbers(words(text))
+    first, second = number.mentions
+    assert (first.start, first.end, first.text, first.digits) == (1.5, 1.8, "312-555-0147.", "3125550147")
+    assert first.digits_per_second == pytest.approx(10 / 0.3)
+    assert second.text == "five five five oh one four seven."
+    assert second.digits == "5550147"
+    assert second.digits_per_second == pytest.approx(7 / 2.1)
+    assert number.first_start == 1.5
+    assert number.digits_per_second == first.digits_per_second
+    assert number.fastest_digits_per_second == first.digits_per_second
+
+
+def test_mention_without_duration_has_zero_pace():
+    [number] = find_numbers([Word(" 312-555-0147", 4.0, 4.0)])
+    assert number.digits_per_second == 0.0
+
+
+def test_whisper_tokens_spanning_words():
+    ws = [Word(" Call", 9.0, 9.1), Word(" 555-", 9.1, 9.6), Word("867-", 9.6, 9.9), Word("5309.", 9.9, 10.4)]
+    [number] = find_numbers(ws)
+    assert number.digits == "5558675309"
+    assert (number.mentions[0].start, number.mentions[0].end) == (9.1, 10.4)
+    assert number.mentions[0].text == "555-867-5309."
+
+
+def test_ordered_by_first_start():
+    numbers = find_numbers(words("office 312-555-0147, cell 555-867-5309, again office 312-555-0147"))
+    assert [n.digits for n in numbers] == ["3125550147", "5558675309"]
+    assert [n.first_start for n in numbers] == sorted(n.first_start for n in numbers)
+
+
+def test_e164_and_validity_come_from_phonenumbers():
+    jenny, chicago, local = (find_numbers(words(t))[0] for t in ("555-867-5309", "312-555-0147", "867-5309"))
+    assert (jenny.e164, jenny.valid) == ("+15558675309", False)
+    assert (chicago.e164, chicago.valid) == ("+13125550147", True)
+    assert (local.e164, local.valid) == (None, False)
+
+
+def test_region_decides_national_numbers():
+    [number] = find_numbers(words("ring me on 020 7946 0958"), region="GB")
+    assert (number.digits, number.e164, number.valid) == ("02079460958", "+442079460958", True)
+
+
+def test_to_dict_is_json():
+    [number] = find_numbers(words("call 1-800-555-0199 extension 204, again 1-800-555-0199"))
+    data = json.loads(json.dumps(number.to_dict()))
+    assert data["digits"] == "18005550199"
+    assert data["extension"] == "204"
+    assert data["e164"] == "+18005550199"
+    assert data["valid"] is True
+    assert data["times_said"] == 2
+    assert data["first_start"] == 0.3
+    assert data["digits_per_second"] == pytest.approx(11 / 0.3, abs=0.01)
+    assert [m["start"] for m in data["mentions"]] == [0.3, 1.5]
+    required = {"digits", "extension", "e164", "valid", "times_said", "first_start", "digits_per_second", "mentions"}
+    assert set(data) >= required
+
+
+def test_callback_number_is_frozen():
+    [number] = find_numbers(words("312-555-0147"))
+    assert isinstance(number, CallbackNumber)
+    with pytest.raises(AttributeError):
+        number.digits = "0"  # type: ignore[misc]
+
+
+# --- property: any valid US number, in any shape, comes back exactly -------------------
+
+SPOKEN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def _groups(n: str) -> list[str]:
+    return [n[:3], n[3:6], n[6:]]
+
+
+def _spelled(group: str, zero: str) -> str:
+    return " ".join(zero if d == "0" else SPOKEN[int(d)] for d in group)
+
+
+def _with_doubles(group: str) -> str:
+    out, i = [], 0
+    while i < len(group):
+        if i + 1 < len(group) and group[i] == group[i + 1]:
+            out.append("double " + SPOKEN[int(group[i])])
+            i += 2
+        else:
+            out.append(SPOKEN[int(group[i])])
+            i += 1
+    return " ".join(out)
+
+
+SHAPES = {
+    "dashes": lambda n: "-".join(_groups(n)),
+    "parentheses": lambda n: "({}) {}-{}".format(*_groups(n)),
+    "dots": lambda n: ".".join(_groups(n)),
+    "plain": lambda n: n,
+    "spaced": lambda n: " ".join(_groups(n)),
+    "split words": lambda n: "{}- {}- {}".format(*_groups(n)),
+    "digit commas": lambda n: ", ".join(n),
+    "digit stops": lambda n: ". ".join(n),
+    "spelled oh": lambda n: ", ".join(_spelled(g, "oh") for g in _groups(n)),
+    "spelled zero": lambda n: " ".join(_spelled(g, "zero") for g in _groups(n)),
+    "doubles": lambda n: ", ".join(_with_doubles(g) for g in _groups(n)),
+    "paused groups": lambda n: " <1.4> ".join(_groups(n)),
+    "plus one": lambda n: "+1 " + " ".join(_groups(n)),
+    "one dash": lambda n: "1-" + "-".join(_groups(n)),
+}
+
+
+@st.composite
+def us_numbers(draw) -> str:
+    area = draw(st.integers(200, 999))
+    exchange = draw(st.integers(200, 999))
+    line = draw(st.integers(0, 9999))
+    number = f"{area}{exchange}{line:04d}"
+    assume(phonenumbers.is_valid_number(phonenumbers.parse(number, "US")))
+    return number
+
+
+@given(
+    number=us_numbers(),
+    shape=st.sampled_from(sorted(SHAPES)),
+    before=st.sampled_from(["", "Call me back at", "Hi, it's Sam from Acme. My number is", "at 10,"]),
+    after=st.sampled_from(["", "Thanks!", "I'll be in until 5 pm.", "extension 12"]),
+)
+def test_any_valid_number_in_any_shape(number, shape, before, after):
+    said = SHAPES[shape](number)
+    expected = "1" + number if shape in ("plus one", "one dash") else number
+    numbers = find_numbers(words(f"{before} {said}. {after}"))
+    assert [n.digits for n in numbers] == [expected]
+    assert numbers[0].e164 == "+1" + number
+    assert numbers[0].valid
+    assert numbers[0].extension == ("12" if after == "extension 12" else None)
+
+
+@given(number=us_numbers(), shape=st.sampled_from(["dashes", "plain", "digit commas", "spelled oh"]))
+def test_any_valid_number_said_twice(number, shape):
+    said = SHAPES[shape](number)
+    [callback] = find_numbers(words(f"My number is {said}, {said}. Thanks"))
+    assert (callback.digits, callback.times_said) == (number, 2)

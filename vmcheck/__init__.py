@@ -1,0 +1,3 @@
+"""vmcheck: a voicemail quality checker."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from vmcheck.cli import main
+
+main()

@@ -1,0 +1,143 @@
+"""Decode any voicemail to 16 kHz mono float32 with PyAV, and measure its levels.
+
+PyAV bundles FFmpeg's decoders, so no system ffmpeg is needed and Whisper is
+handed an array instead of spawning a subprocess. The level figures recorded
+here (silence at either end, peak, clipping, loudness) feed the delivery rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vmcheck.errors import VmcheckError
+
+SAMPLE_RATE = 16000
+FRAME_SECONDS = 0.02
+SILENCE_DBFS = -45.0
+CLIP_LEVEL = 0.99
+DEFAULT_MAX_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class AudioStats:
+    duration: float
+    leading_silence: float
+    trailing_silence: float
+    peak_dbfs: float
+    clipped_fraction: float
+    speech_rms_dbfs: float
+    active_seconds: float
+
+    def to_dict(self) -> dict:
+        return {k: round(v, 4) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AudioStats:
+        return cls(**{k: float(data[k]) for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Audio:
+    samples: np.ndarray
+    stats: AudioStats
+
+    @property
+    def sample_rate(self) -> int:
+        return SAMPLE_RATE
+
+
+def decode(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Audio:
+    """Decode the first audio stream of ``path``, refusing anything longer than ``max_seconds``."""
+    import av
+
+    path = Path(path)
+    _check_readable(path)
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.FFmpegError as error:
+        raise VmcheckError(f"not a readable audio file ({_reason(error)})", str(path)) from None
+    with container:
+        if not container.streams.audio:
+            raise VmcheckError("no audio stream in this file", str(path))
+        stream = container.streams.audio[0]
+        if container.duration and container.duration / 1e6 > max_seconds + 1:
+            raise VmcheckError(_too_long(container.duration / 1e6, max_seconds), str(path))
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        chunks: list[np.ndarray] = []
+        limit = int((max_seconds + 1) * SAMPLE_RATE)
+        decoded = 0
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunk = out.to_ndarray().reshape(-1)
+                    chunks.append(chunk)
+                    decoded += chunk.size
+                if decoded > limit:
+                    raise VmcheckError(_too_long(decoded / SAMPLE_RATE, max_seconds), str(path))
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
+        except av.error.FFmpegError as error:
+            raise VmcheckError(f"corrupt or truncated audio ({_reason(error)})", str(path)) from None
+    samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
+    if samples.size < SAMPLE_RATE // 10:
+        raise VmcheckError("no decodable audio (empty, truncated or under 0.1 s)", str(path))
+    if not np.all(np.isfinite(samples)):
+        raise VmcheckError("corrupt audio (samples are not finite numbers)", str(path))
+    return Audio(samples, measure(samples))
+
+
+def measure(samples: np.ndarray) -> AudioStats:
+    """Levels over 20 ms frames; a frame louder than SILENCE_DBFS counts as sound."""
+    frame = int(FRAME_SECONDS * SAMPLE_RATE)
+    n_frames = max(1, samples.size // frame)
+    framed = samples[: n_frames * frame].reshape(n_frames, -1) if samples.size >= frame else samples.reshape(1, -1)
+    rms = np.sqrt(np.mean(framed.astype(np.float64) ** 2, axis=1))
+    frame_db = 20 * np.log10(np.maximum(rms, 1e-10))
+    active = np.flatnonzero(frame_db > SILENCE_DBFS)
+    duration = samples.size / SAMPLE_RATE
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if active.size:
+        leading = active[0] * FRAME_SECONDS
+        trailing = max(0.0, duration - (active[-1] + 1) * FRAME_SECONDS)
+        speech_rms = float(np.sqrt(np.mean(rms[active] ** 2)))
+    else:
+        leading, trailing, speech_rms = duration, duration, 0.0
+    return AudioStats(
+        duration=duration,
+        leading_silence=float(leading),
+        trailing_silence=float(trailing),
+        peak_dbfs=_dbfs(peak),
+        clipped_fraction=float(np.mean(np.abs(samples) >= CLIP_LEVEL)) if samples.size else 0.0,
+        speech_rms_dbfs=_dbfs(speech_rms),
+        active_seconds=float(active.size * FRAME_SECONDS),
+    )
+
+
+def _dbfs(level: float) -> float:
+    return float(20 * np.log10(max(level, 1e-10)))
+
+
+def _too_long(seconds: float, limit: float) -> str:
+    return f"recording is longer than the {limit:.0f} s limit ({seconds:.0f} s); raise max_audio_seconds to check it"
+
+
+def _reason(error: Exception) -> str:
+    return getattr(error, "strerror", None) or str(error)
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise VmcheckError("no such file", str(path))
+    if path.is_dir():
+        raise VmcheckError("is a directory, not an audio file", str(path))
+    try:
+        with path.open("rb") as handle:
+            if not handle.read(1):
+                raise VmcheckError("file is empty", str(path))
+    except PermissionError:
+        raise VmcheckError("permission denied", str(path)) from None
+    except OSError as error:
+        raise VmcheckError(f"cannot read file ({error.strerror})", str(path)) from None

@@ -1,0 +1,286 @@
+"""The command line. Heavy modules (torch, whisper, spaCy) are imported inside commands, so --help is instant."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from vmcheck import __version__
+from vmcheck.errors import VmcheckError
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"vmcheck: error: {message}", err=True)
+
+
+class VmcheckGroup(click.Group):
+    """Turns any VmcheckError into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except VmcheckError as error:
+            _fail(str(error))
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            _fail("interrupted")
+            ctx.exit(130)
+
+
+@click.group(cls=VmcheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="vmcheck")
+def cli() -> None:
+    """Check a voicemail before you send it.
+
+    vmcheck transcribes a recording offline with Whisper and scores it on what
+    decides whether anyone calls back: name, number, rambling, ask, tone and delivery.
+    """
+
+
+model_option = click.option(
+    "--model", default="tiny.en", show_default=True, help="Whisper model name or path to a checkpoint."
+)
+engine_option = click.option("--engine", default="whisper", show_default=True, help="Speech engine.")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@model_option
+@engine_option
+def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> None:
+    """Print the timed transcript of each FILE."""
+    from vmcheck import audio
+    from vmcheck.reporters import card
+    from vmcheck import transcribe as stt
+    from vmcheck.progress import Progress
+
+    errors = 0
+    results = []
+    with Progress(total=len(files)) as progress:
+        progress.update("loading model")
+        speech = stt.load_engine(engine, model)
+        for path in files:
+            progress.update(f"transcribing {path}")
+            try:
+                transcript = stt.transcribe(audio.decode(path), speech)
+            except VmcheckError as error:
+                _fail(str(error))
+                errors += 1
+                results.append({"path": path, "ok": False, "error": str(error), "transcript": None})
+            else:
+                results.append({"path": path, "ok": True, "error": None, "transcript": transcript})
+            progress.advance()
+    if fmt == "json":
+        payload = [{**r, "transcript": r["transcript"].to_dict() if r["transcript"] else None} for r in results]
+        click.echo(json.dumps({"schema": "vmcheck-transcript/1", "files": payload}, indent=2))
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        for result in results:
+            if result["ok"]:
+                console.print(card.transcript_table(result["path"], result["transcript"]))
+    sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
+
+
+def _settings(config_path, rule_folders, rule_overrides, **cli_values):
+    """Config file first, then the command line on top; resolved once before the first file."""
+    from pathlib import Path
+
+    from vmcheck import config as configuration
+
+    config = configuration.load(Path(config_path) if config_path else None)
+    for key, value in cli_values.items():
+        config.set(key, value, "command line")
+    config.set("rule_folders", [*config["rule_folders"], *rule_folders] if rule_folders else None, "command line")
+    overrides = dict(config["rules"])
+    for item in rule_overrides:
+        rule_id, sep, level = item.partition("=")
+        if not sep:
+            raise VmcheckError(f"--rule takes ID=LEVEL or ID=off (got {item!r})")
+        overrides[rule_id.strip()] = level.strip()
+    config.set("rules", overrides, "command line" if rule_overrides else config.sources["rules"])
+    configuration.validate(config)
+    return config
+
+
+def _ruleset(config):
+    from pathlib import Path
+
+    from vmcheck import ruleset
+
+    return ruleset.load([Path(p) for p in config["rule_folders"]], config["rules"])
+
+
+config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: nearest vmcheck.toml or [tool.vmcheck] in pyproject.toml).")
+rules_option = click.option("--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False), help="Extra rule folder (repeatable).")
+override_option = click.option("--rule", "rule_overrides", multiple=True, metavar="ID=LEVEL", help="Switch a rule or pack off, or re-level it: Core.Hedging=off, Core.NameLate=error.")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--caller", help="The caller's real name: check that it comes through.")
+@click.option("--number", help="The caller's real callback number: check that it comes through exactly.")
+@click.option("--region", help="Phone number region (default US).")
+@click.option("--fail-under", "threshold", type=click.FloatRange(0, 100), help="Score a message needs to pass (default 70).")
+@click.option("--fail-on", type=click.Choice(["warning", "error"]), help="Lowest finding level that fails a message.")
+@click.option("--min-level", type=click.Choice(["suggestion", "warning", "error"]), help="Lowest finding level shown.")
+@click.option("--wpm", "text_wpm", type=click.FloatRange(min=40, max=400), help="Speaking rate assumed for .txt scripts (default 150).")
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Skip files matching this glob (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@model_option
+@engine_option
+@config_option
+@rules_option
+@override_option
+def check(files, fmt, exclude, quiet, config_path, rule_folders, rule_overrides, model, engine, **options) -> None:
+    """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin)."""
+    from rich.console import Console
+
+    from vmcheck import inputs, pipeline
+    from vmcheck.facts import Expectations
+    from vmcheck.reporters import card, json_report
+
+    model = None if model == "tiny.en" else model
+    engine = None if engine == "whisper" else engine
+    config = _settings(config_path, rule_folders, rule_overrides, model=model, engine=engine, **options)
+    rules = _ruleset(config)
+    settings = pipeline.Settings(
+        model=config["model"],
+        engine=config["engine"],
+        expected=Expectations(config["caller"], config["number"], config["region"].upper()),
+        text_wpm=config["text_wpm"],
+        threshold=config["threshold"],
+        max_audio_seconds=config["max_audio_seconds"],
+    )
+    paths, skipped = inputs.collect(files, tuple(exclude))
+    for path, reason in skipped:
+        _fail(f"{path}: {reason}")
+    if not paths:
+        raise VmcheckError("no voicemails to check (audio files or .txt scripts)")
+    results = _run(paths, rules, settings, quiet)
+    shown = LEVEL_RANK[config["min_level"]]
+    for result in results:
+        result.findings = [f for f in result.findings if LEVEL_RANK[f.level] >= shown]
+    if fmt == "json":
+        click.echo(json_report.render(results))
+    else:
+        console = Console(theme=card.THEME, highlight=False)
+        for result in results:
+            console.print(card.render(result))
+    fail_rank = LEVEL_RANK[config["fail_on"]]
+    failed = any(
+        r.ok and (not r.score.passed or any(LEVEL_RANK[f.level] >= fail_rank for f in r.findings)) for r in results
+    )
+    errors = any(not r.ok for r in results) or bool(skipped)
+    sys.exit(EXIT_ERROR if errors else EXIT_FAILED if failed else EXIT_OK)
+
+
+def _run(paths, rules, settings, quiet):
+    from vmcheck import pipeline
+    from vmcheck.progress import Progress
+
+    results = []
+    engine = None
+    with Progress(total=len(paths), quiet=quiet) as progress:
+        for path in paths:
+            try:
+                if pipeline.is_text(path):
+                    progress.update(f"checking {path}")
+                    results.append(pipeline.check_text(path, rules, settings))
+                else:
+                    if engine is None:
+                        from vmcheck import transcribe as stt
+
+                        progress.update("loading the speech model")
+                        engine = stt.load_engine(settings.engine, settings.model)
+                    progress.update(f"transcribing {path}")
+                    results.append(pipeline.check_audio(path, engine, rules, settings))
+            except VmcheckError as error:
+                _fail(str(error))
+                results.append(pipeline.FileResult(path, ok=False, error=str(error)))
+            progress.advance()
+    return results
+
+
+@cli.group(invoke_without_command=True)
+@config_option
+@rules_option
+@override_option
+@click.pass_context
+def rules(ctx, config_path, rule_folders, rule_overrides) -> None:
+    """List the rules in force (built-in packs, your folders, your overrides)."""
+    ctx.obj = _ruleset(_settings(config_path, rule_folders, rule_overrides))
+    if ctx.invoked_subcommand is None:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for column in ("Rule", "Category", "Level", "Weight", "Type"):
+            table.add_column(column)
+        for rule in ctx.obj.rules:
+            table.add_row(rule.id, rule.category, rule.level, f"{rule.weight:g}", rule.spec["extends"])
+        Console(highlight=False).print(table)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.pass_obj
+def rules_show(ruleset, rule_id) -> None:
+    """Explain one rule: what it checks, why, and where the advice comes from."""
+    rule = ruleset.get(rule_id)
+    lines = [
+        f"{rule.id}  ({rule.spec['extends']}, {rule.category}, {rule.level}, weight {rule.weight:g})",
+        "",
+        rule.description,
+        "",
+        f"Message:    {rule.message.source}",
+        f"Suggestion: {rule.suggestion.source}",
+    ]
+    if rule.source:
+        lines.append(f"Source:     {rule.source}")
+    if rule.link:
+        lines.append(f"Link:       {rule.link}")
+    if rule.needs:
+        lines.append("Needs:      audio (skipped for text scripts)")
+    lines.append(f"File:       {ruleset.files[rule.id]}")
+    click.echo("\n".join(lines))
+
+
+@rules.command("test")
+@click.argument("rule_ids", nargs=-1)
+@click.pass_obj
+def rules_test(ruleset, rule_ids) -> None:
+    """Run the trigger/pass examples in rule files (all rules, or the IDs given)."""
+    from vmcheck.ruletest import run_examples
+
+    chosen = [ruleset.get(r) for r in rule_ids] if rule_ids else ruleset.rules
+    failures = 0
+    for rule in chosen:
+        for result in run_examples(rule, ruleset):
+            if not result.ok:
+                failures += 1
+                expectation = "should fire but did not" if result.kind == "trigger" else "fired but should not"
+                click.echo(f"FAIL {rule.id}: {expectation}: {result.text[:70]}")
+    click.echo(f"{len(chosen)} rules, {failures} failing examples")
+    sys.exit(EXIT_FAILED if failures else EXIT_OK)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"vmcheck: warning: {message}", err=True)
+
+
+def main() -> None:
+    import warnings
+
+    warnings.showwarning = _show_warning
+    cli(prog_name="vmcheck")

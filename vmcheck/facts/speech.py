@@ -1,0 +1,188 @@
+"""How the message is spoken: length, pace, fillers, hedges, sentences, pauses, when the point arrives.
+
+Fillers are counted conservatively, because a false alarm costs the rep's
+trust more than a miss: "like" and "so" count only when they stand alone
+(a comma or a pause on both sides), "you know" not after "do" or "if".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from vmcheck.textindex import Match, TextIndex, normalise, phrase_pattern
+from vmcheck.transcript import Word
+
+LONG_PAUSE_SECONDS = 2.0
+PACE_PAUSE_SECONDS = 1.0
+STANDALONE_GAP_SECONDS = 0.35
+REPEAT_NGRAM = 4
+
+FILLER_SOUNDS = re.compile(r"(?<![\w'])(?:u+m+|u+h+m*|e+r+m*|a+h+|h+m+|m{2,}h*)(?![\w'])")
+FILLER_PHRASES = phrase_pattern(["you know", "basically", "i mean"])
+NOT_FILLER_BEFORE = {"you know": {"do", "did", "don't", "if", "as", "would", "will", "let", "to", "what"}}
+HEDGE_PHRASES = phrase_pattern(
+    ["kind of", "sort of", "i guess", "i think", "maybe", "perhaps", "hopefully", "i was wondering", "just wanted to", "probably"]
+)
+NOT_HEDGE_BEFORE = {"what", "this", "that", "the", "a", "any", "some", "which", "every", "all", "one", "same", "these", "those"}
+STANDALONE_WORDS = ("like", "so")
+PURPOSE_CUES = phrase_pattern(
+    [
+        "calling about", "calling regarding", "calling because", "calling to", "calling in regards", "calling in regard",
+        "calling on behalf", "calling from", "calling with", "the reason for my call", "the reason i'm calling", "the reason i am calling",
+        "reaching out about", "reaching out to", "reaching out regarding", "reaching out because", "wanted to let you know",
+        "want to let you know", "wanted to follow up", "following up on", "following up about", "wanted to talk",
+        "wanted to discuss", "wanted to ask", "wanted to check", "wanted to see", "wanted to confirm", "wanted to remind",
+        "wanted to schedule", "this is a reminder", "this is regarding", "this is about", "just a reminder", "regarding your",
+        "about your", "in regards to", "to let you know", "to remind you", "to confirm", "to schedule",
+    ]
+)
+NUMBER_TOKEN = re.compile(r"^(?:[\d+().-]+|zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)$")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    start: float
+    end: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "start": round(self.start, 2), "end": round(self.end, 2)}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    words: int
+    start: float
+    end: float
+
+    def to_dict(self) -> dict:
+        return {"words": self.words, "start": round(self.start, 2), "end": round(self.end, 2)}
+
+
+@dataclass(frozen=True)
+class Speech:
+    word_count: int
+    speech_start: float
+    speech_end: float
+    speaking_seconds: float
+    wpm: float
+    fillers: tuple[Span, ...]
+    hedges: tuple[Span, ...]
+    sentences: tuple[Sentence, ...]
+    repeated_phrases: tuple[str, ...]
+    long_pauses: tuple[Span, ...]
+    purpose_start: float | None
+
+    @property
+    def filler_count(self) -> int:
+        return len(self.fillers)
+
+    @property
+    def fillers_per_min(self) -> float:
+        return 60.0 * len(self.fillers) / self.speaking_seconds if self.speaking_seconds > 0 else 0.0
+
+    @property
+    def longest_sentence(self) -> Sentence | None:
+        return max(self.sentences, key=lambda s: s.words, default=None)
+
+    def to_dict(self) -> dict:
+        longest = self.longest_sentence
+        return {
+            "word_count": self.word_count,
+            "speech_start": round(self.speech_start, 2),
+            "speech_end": round(self.speech_end, 2),
+            "speaking_seconds": round(self.speaking_seconds, 2),
+            "wpm": round(self.wpm, 1),
+            "filler_count": self.filler_count,
+            "fillers_per_min": round(self.fillers_per_min, 2),
+            "fillers": [f.to_dict() for f in self.fillers],
+            "hedge_count": len(self.hedges),
+            "hedges": [h.to_dict() for h in self.hedges],
+            "sentence_count": len(self.sentences),
+            "longest_sentence": longest.to_dict() if longest else None,
+            "longest_sentence_words": longest.words if longest else 0,
+            "repeated_phrases": list(self.repeated_phrases),
+            "long_pauses": [p.to_dict() for p in self.long_pauses],
+            "longest_pause_s": round(max((p.end - p.start for p in self.long_pauses), default=0.0), 2),
+            "purpose_start": None if self.purpose_start is None else round(self.purpose_start, 2),
+        }
+
+
+def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None) -> Speech:
+    words = [w for w in words if normalise(w.text)]
+    index = index or TextIndex(words)
+    if not words:
+        return Speech(0, 0.0, 0.0, 0.0, 0.0, (), (), (), (), (), None)
+    gaps = [max(0.0, b.start - a.end) for a, b in zip(words, words[1:])]
+    span = words[-1].end - words[0].start
+    speaking = max(span - sum(g for g in gaps if g > PACE_PAUSE_SECONDS), 1e-6)
+    purpose = index.find(PURPOSE_CUES)
+    return Speech(
+        word_count=len(words),
+        speech_start=words[0].start,
+        speech_end=words[-1].end,
+        speaking_seconds=speaking,
+        wpm=60.0 * len(words) / speaking if span > 0 else 0.0,
+        fillers=tuple(_fillers(words, gaps, index)),
+        hedges=tuple(_spans(m for m in index.find(HEDGE_PHRASES) if not _preceded_by(words, m, NOT_HEDGE_BEFORE))),
+        sentences=tuple(_sentences(words, gaps)),
+        repeated_phrases=tuple(_repeated_phrases(words)),
+        long_pauses=tuple(
+            Span("pause", a.end, b.start) for a, b, g in zip(words, words[1:], gaps) if g >= LONG_PAUSE_SECONDS
+        ),
+        purpose_start=purpose[0].start if purpose else None,
+    )
+
+
+def _fillers(words: list[Word], gaps: list[float], index: TextIndex) -> list[Span]:
+    found = [Match(m.group(0), i, i, w.start, w.end) for i, w in enumerate(words) if (m := FILLER_SOUNDS.fullmatch(normalise(w.text)))]
+    for match in index.find(FILLER_PHRASES):
+        blocked = NOT_FILLER_BEFORE.get(match.text, set())
+        if not _preceded_by(words, match, blocked) and (match.text != "i mean" or words[match.last].text.endswith(",")):
+            found.append(match)
+    for i, word in enumerate(words):
+        if normalise(word.text) in STANDALONE_WORDS and _stands_alone(words, gaps, i):
+            found.append(Match(normalise(word.text), i, i, word.start, word.end))
+    return sorted(_spans(found), key=lambda s: s.start)
+
+
+def _stands_alone(words: list[Word], gaps: list[float], i: int) -> bool:
+    before = i == 0 or words[i - 1].text.rstrip().endswith((",", ".", "?", "!", "...")) or gaps[i - 1] >= STANDALONE_GAP_SECONDS
+    after = (
+        i == len(words) - 1
+        or words[i].text.rstrip().endswith((",", "...", "."))
+        or gaps[i] >= STANDALONE_GAP_SECONDS
+    )
+    return before and after
+
+
+def _preceded_by(words: list[Word], match: Match, blocked: set[str]) -> bool:
+    return match.first > 0 and normalise(words[match.first - 1].text) in blocked
+
+
+def _spans(matches) -> list[Span]:
+    return [Span(m.text, m.start, m.end) for m in matches]
+
+
+def _sentences(words: list[Word], gaps: list[float]) -> list[Sentence]:
+    """Split on Whisper's sentence punctuation, or on a pause where it wrote none."""
+    sentences, first = [], 0
+    for i, word in enumerate(words):
+        ends = word.text.rstrip().endswith((".", "?", "!")) or i == len(words) - 1 or gaps[i] >= LONG_PAUSE_SECONDS
+        if ends:
+            sentences.append(Sentence(i - first + 1, words[first].start, word.end))
+            first = i + 1
+    return sentences
+
+
+def _repeated_phrases(words: list[Word]) -> list[str]:
+    """Four-word runs said more than once, numbers aside (saying the number twice is good)."""
+    tokens = [normalise(w.text) for w in words]
+    grams = Counter(
+        " ".join(tokens[i : i + REPEAT_NGRAM])
+        for i in range(len(tokens) - REPEAT_NGRAM + 1)
+        if not any(NUMBER_TOKEN.match(t) for t in tokens[i : i + REPEAT_NGRAM])
+    )
+    return sorted(g for g, n in grams.items() if n > 1)

@@ -1,0 +1,1 @@
+"""Reporters only read results; none of them analyses anything."""

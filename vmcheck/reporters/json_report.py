@@ -1,0 +1,25 @@
+"""The ``vmcheck/1`` JSON document other tools rely on."""
+
+from __future__ import annotations
+
+import json
+
+from vmcheck.pipeline import FileResult
+
+SCHEMA = "vmcheck/1"
+
+
+def summary(results: list[FileResult]) -> dict:
+    scored = [r.score.score for r in results if r.ok and r.score]
+    return {
+        "files": len(results),
+        "passed": sum(1 for r in results if r.ok and r.score and r.score.passed),
+        "failed": sum(1 for r in results if r.ok and r.score and not r.score.passed),
+        "errors": sum(1 for r in results if not r.ok),
+        "mean_score": round(sum(scored) / len(scored), 1) if scored else None,
+    }
+
+
+def render(results: list[FileResult]) -> str:
+    document = {"schema": SCHEMA, "files": [r.to_dict() for r in results], "summary": summary(results)}
+    return json.dumps(document, indent=2, ensure_ascii=False)

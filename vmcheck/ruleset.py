@@ -1,0 +1,169 @@
+"""Load rule packs from ``rules/`` and user folders, apply overrides, and run them on a message's facts.
+
+A pack is a folder of YAML files, one rule each; a rule's ID is
+``Pack.FileName``. Loading is strict: an unknown key, a bad pattern or a
+missing field stops the run with an error naming the file, because a rule
+that silently checks nothing is worse than no rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from vmcheck.checks import TYPES, Context, Finding, Rule, RuleError
+from vmcheck.checks.base import LEVELS
+from vmcheck.errors import VmcheckError
+from vmcheck.facts import FACT_NAMES
+from vmcheck.textindex import TextIndex
+from vmcheck.transcript import Word
+
+RULE_SUFFIXES = (".yml", ".yaml")
+POLICY_FILE = "scoring.yaml"
+
+
+def builtin_rules_dir() -> Path:
+    """The shipped ``rules/``: inside the wheel, or beside the package in a source checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_rules", package.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise VmcheckError("the built-in rules folder is missing; reinstall vmcheck")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML that refuses duplicate keys instead of keeping the last one."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path) -> object:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise VmcheckError(f"invalid YAML ({problem})", where) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise VmcheckError(f"cannot read rule file ({error})", str(path)) from None
+
+
+@dataclass
+class Policy:
+    """How findings become scores; lives in ``rules/scoring.yaml``."""
+
+    category_weights: dict[str, float]
+    level_weights: dict[str, int]
+    category_pass: float
+    threshold: float
+    grades: dict[str, float]
+
+    @classmethod
+    def load(cls, path: Path) -> Policy:
+        data = read_yaml(path)
+        try:
+            return cls(
+                category_weights={k: float(v) for k, v in data["category_weights"].items()},
+                level_weights={level: int(data["level_weights"][level]) for level in LEVELS},
+                category_pass=float(data["category_pass"]),
+                threshold=float(data["threshold"]),
+                grades={k: float(v) for k, v in data["grades"].items()},
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise VmcheckError(f"invalid scoring policy ({type(error).__name__}: {error})", str(path)) from None
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    policy: Policy
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def get(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id.lower() == rule_id.lower():
+                return rule
+        raise VmcheckError(f"no rule named {rule_id} (see 'vmcheck rules')")
+
+    def run(self, facts: dict, words: tuple[Word, ...] | list[Word]) -> tuple[list[Finding], list[str]]:
+        """Findings in time order, and the IDs of rules skipped because the message has no audio."""
+        context = Context(facts=facts, index=TextIndex(words))
+        findings: list[Finding] = []
+        skipped: list[str] = []
+        for rule in self.rules:
+            if "audio" in rule.needs and facts.get("mode") != "audio":
+                skipped.append(rule.id)
+                continue
+            findings.extend(rule.run(context))
+        findings.sort(key=lambda f: (f.start is None, f.start or 0.0, LEVELS.index(f.level) * -1, f.rule))
+        return findings, skipped
+
+
+def load_rule(path: Path, pack: str, policy: Policy) -> Rule:
+    spec = read_yaml(path)
+    if not isinstance(spec, dict):
+        raise VmcheckError("a rule file must be a YAML mapping", str(path))
+    kind = spec.get("extends")
+    if kind not in TYPES:
+        raise VmcheckError(f"unknown rule type extends: {kind!r} (choose from: {', '.join(TYPES)})", str(path))
+    try:
+        return TYPES[kind](f"{pack}.{path.stem}", spec, set(FACT_NAMES), policy.level_weights)
+    except RuleError as error:
+        raise VmcheckError(str(error), str(path)) from None
+
+
+def pack_folders(folder: Path) -> list[Path]:
+    """A folder holding rule files is one pack; otherwise each sub-folder with rule files is."""
+    if not folder.is_dir():
+        raise VmcheckError("rules folder not found", str(folder))
+    if any(p.suffix in RULE_SUFFIXES and p.name != POLICY_FILE for p in folder.iterdir()):
+        return [folder]
+    return sorted(p for p in folder.iterdir() if p.is_dir() and any(q.suffix in RULE_SUFFIXES for q in p.iterdir()))
+
+
+def load(extra_folders: list[Path] = (), overrides: dict[str, str] | None = None) -> RuleSet:
+    """Built-in packs, then user packs; ``overrides`` maps a rule ID or pack name to 'off' or a level."""
+    builtin = builtin_rules_dir()
+    policy = Policy.load(builtin / POLICY_FILE)
+    rules: list[Rule] = []
+    files: dict[str, Path] = {}
+    for folder in [builtin, *map(Path, extra_folders)]:
+        for pack in pack_folders(folder):
+            for path in sorted(pack.iterdir()):
+                if path.suffix not in RULE_SUFFIXES or path.name == POLICY_FILE:
+                    continue
+                rule = load_rule(path, pack.name, policy)
+                if rule.id in files:
+                    raise VmcheckError(f"rule {rule.id} is defined twice (also in {files[rule.id]})", str(path))
+                files[rule.id] = path
+                rules.append(rule)
+    return RuleSet(_apply_overrides(rules, overrides or {}), policy, files)
+
+
+def _apply_overrides(rules: list[Rule], overrides: dict[str, str]) -> list[Rule]:
+    known = {r.id.lower() for r in rules} | {r.id.split(".")[0].lower() for r in rules}
+    for key, value in overrides.items():
+        if key.lower() not in known:
+            raise VmcheckError(f"override for unknown rule or pack '{key}'")
+        if value not in (*LEVELS, "off"):
+            raise VmcheckError(f"override for '{key}' must be off or one of {', '.join(LEVELS)} (got {value!r})")
+    lowered = {k.lower(): v for k, v in overrides.items()}
+    kept = []
+    for rule in rules:
+        setting = lowered.get(rule.id.lower()) or lowered.get(rule.id.split(".")[0].lower())
+        if setting == "off":
+            continue
+        if setting:
+            rule.level = setting
+        kept.append(rule)
+    return kept

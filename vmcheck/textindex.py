@@ -1,0 +1,69 @@
+"""Phrase search over timed words, so every text match knows when it was said.
+
+The transcript is flattened to lowercase words without punctuation, joined by
+single spaces; a regex match on that string maps back to the words it covers
+and so to start and end seconds. Fact extractors and phrase rules share it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from vmcheck.transcript import Word
+
+_STRIP = re.compile(r"[^\w'+$%-]+|(?<!\w)['-]+|['-]+(?!\w)")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, curly apostrophes straightened, punctuation dropped."""
+    return _STRIP.sub(" ", text.lower().replace("\u2019", "'")).strip()
+
+
+@dataclass(frozen=True)
+class Match:
+    text: str
+    first: int
+    last: int
+    start: float
+    end: float
+
+
+class TextIndex:
+    """Words joined into one searchable string with a char-to-word map."""
+
+    def __init__(self, words: tuple[Word, ...] | list[Word]):
+        self.words = tuple(words)
+        pieces: list[str] = []
+        owners: list[int] = []
+        for index, word in enumerate(self.words):
+            for part in normalise(word.text).split():
+                if pieces:
+                    pieces.append(" ")
+                    owners.append(index)
+                pieces.append(part)
+                owners.extend([index] * len(part))
+        self.text = "".join(pieces)
+        self._owner = owners
+
+    @cached_property
+    def sentence_ends(self) -> frozenset[int]:
+        """Indices of words that close a sentence in Whisper's punctuation."""
+        return frozenset(i for i, w in enumerate(self.words) if w.text.rstrip().endswith((".", "?", "!")))
+
+    def find(self, pattern: re.Pattern) -> list[Match]:
+        found = []
+        for match in pattern.finditer(self.text):
+            if match.end() <= match.start():
+                continue
+            first = self._owner[match.start()]
+            last = self._owner[match.end() - 1]
+            found.append(Match(match.group(0), first, last, self.words[first].start, self.words[last].end))
+        return found
+
+
+def phrase_pattern(phrases: list[str] | tuple[str, ...]) -> re.Pattern:
+    """One regex for a list of plain phrases, matched on whole words."""
+    alternatives = sorted({re.escape(normalise(p)).replace(r"\ ", " ") for p in phrases if normalise(p)}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])")
