@@ -17,7 +17,7 @@ def encode(src: str, dst: str, codec: str, bitrate: int) -> None:
     with av.open(src) as inp:
         in_stream = inp.streams.audio[0]
         rate = in_stream.rate
-        # Drop creation-time style metadata so re-runs give identical bytes.
+        # bitexact: no encoder-version/time metadata, so re-runs are identical
         with av.open(dst, "w", format=fmt, options={"fflags": "+bitexact"}) as out:
             stream = out.add_stream(codec, rate=rate)
             stream.bit_rate = bitrate

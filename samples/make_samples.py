@@ -20,16 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SR = 16000
 TARGET_RMS = -20.0  # dBFS, whole file
 PEAK_CEIL = -1.5  # dBFS
-
-DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
-
 
 # --------------------------------------------------------------------------
 # voices
@@ -110,7 +107,6 @@ class Sample:
     noise: float = 0.0  # pink noise amplitude (0 = none), before normalising
     telephone: bool = False
     bitrate: int = 0  # kbps for lossy formats
-    meta: dict = field(default_factory=dict)
 
 
 def P(sec):
@@ -142,7 +138,8 @@ SAMPLES = [
             Say("Hi David, I'm calling about the quote you requested for your "
                 "office printers."), P(0.4),
             Say("I have the pricing ready, and I think it will save you about "
-                "twenty percent."), P(0.4),
+                "20%.", say="I have the pricing ready, and I think it will "
+                "save you about twenty percent."), P(0.4),
             Say("Could you please call me back by Thursday afternoon?"), P(0.4),
             Say("My number is"), P(0.3),
             Num("617-555-0182", gap=0.5), P(0.6),
@@ -187,15 +184,15 @@ SAMPLES = [
                 "Auto, and, you know, I was just, like, going through my list "
                 "and, um, I thought I should give you a call,"), P(0.3),
             Say("and, uh, I mean, how have you been, because the weather has "
-                "been, like, crazy, right, and my kid's "
-                "soccer game got rained out, so, uh, that was a whole thing,"),
+                "been, like, crazy, right, and my kid's soccer game got rained "
+                "out, so, uh, yeah,"),
             P(0.3),
             Say("but anyway, um, so, I mean, the reason I'm calling, I think, "
                 "is, uh, your car is, like, due for its, you know, its "
-                "service, and also we've got this, like, trade-in thing going "
-                "on, I mean, if you're interested, I don't know,"), P(0.3),
+                "service, and also, like, a trade-in thing, if you're "
+                "interested, I don't know,"), P(0.3),
             Say("so, uh, yeah, you can call me, um, my number is"), P(0.25),
-            Num("773-555-0126", gap=0.3, tail=","), P(0.25),
+            Num("773-555-0126", gap=0.3, tail=",", style="digit"), P(0.25),
             Say("and, uh, yeah, I guess, you know, just let me know, okay, "
                 "bye."),
         ],
@@ -272,8 +269,9 @@ SAMPLES = [
                 "at ClearWave."), P(0.3),
             Say("Damn it, that would be a huge mistake."), P(0.3),
             Say("Their coverage is garbage, and everybody knows it."), P(0.4),
-            Say("Call me back at"), P(0.3),
-            Num("646-555-0113", gap=0.5), P(0.5),
+            Say("Call me back."), P(0.3),
+            Say("My number is"), P(0.3),
+            Num("646-555-0113", gap=0.5, style="digit"), P(0.5),
             Say("I'm not going to chase you all week."),
         ],
         lead=0.4, noise=0.0015, bitrate=24,
@@ -347,18 +345,22 @@ def normalise(src: str, dst: str) -> None:
     is re-tuned because limiting lowers the RMS a little)."""
     st = stats(src)
     gain = TARGET_RMS - st["RMS lev dB"]
-    for _ in range(4):
+    margin = 0.5  # limiter threshold below the ceiling; grows on overshoot
+    for _ in range(8):
         if st["Pk lev dB"] + gain <= PEAK_CEIL:
             sox(src, dst, "gain", f"{gain:.2f}")
         else:
-            knee = PEAK_CEIL - gain  # input level that lands on the ceiling
+            knee = PEAK_CEIL - gain - margin  # input level -> ceiling
             pts = (f"-90,-90,{knee - 6:.2f},{knee - 6:.2f},"
-                   f"{st['Pk lev dB'] + 0.1:.2f},{knee - 0.5:.2f}")
-            sox(src, dst, "compand", "0.002,0.08", pts, f"{gain:.2f}", "-90",
-                "0.002")
+                   f"{st['Pk lev dB'] + 0.1:.2f},{knee:.2f}")
+            sox(src, dst, "compand", "0.001,0.08", pts, f"{gain:.2f}", "-90",
+                "0.004")
         out = stats(dst)
-        if abs(out["RMS lev dB"] - TARGET_RMS) < 0.3:
+        ok_rms = abs(out["RMS lev dB"] - TARGET_RMS) < 0.3
+        if ok_rms and out["Pk lev dB"] <= PEAK_CEIL:
             break
+        if out["Pk lev dB"] > PEAK_CEIL:
+            margin += out["Pk lev dB"] - PEAK_CEIL
         gain += TARGET_RMS - out["RMS lev dB"]
     if out["Pk lev dB"] > PEAK_CEIL:
         os.replace(dst, dst + ".pre.wav")
@@ -438,19 +440,17 @@ def build(s: Sample, tmp: str, py: str) -> str:
         mixed = os.path.join(tmp, f"{s.name}_mixed.wav")
         sox("-m", "-v", "1", speech, "-v", "1", noise, mixed)
 
-    rate_args = []
-    if s.telephone:
+    if s.telephone:  # telephone channel: 300-3400 Hz band, 8 kHz
         band = os.path.join(tmp, f"{s.name}_band.wav")
-        sox(mixed, "-r", "8000", band, "sinc", "300-3400", "rate", "8000")
+        sox(mixed, band, "sinc", "300-3400", "rate", "8000")
         mixed = band
-        rate_args = ["-r", "8000"]
 
     norm = os.path.join(tmp, f"{s.name}_norm.wav")
     normalise(mixed, norm)
 
     out = os.path.join(HERE, f"{s.name}.{s.ext}")
     if s.ext == "wav" and s.telephone:
-        sox(norm, *rate_args, "-c", "1", "-e", "mu-law", "-b", "8", out)
+        sox(norm, "-r", "8000", "-c", "1", "-e", "mu-law", "-b", "8", out)
     elif s.ext == "wav":
         sox(norm, "-r", str(SR), "-c", "1", "-e", "signed-integer", "-b", "16",
             out)

@@ -19,6 +19,7 @@ FRAME_SECONDS = 0.02
 SILENCE_DBFS = -45.0
 CLIP_LEVEL = 0.99
 DEFAULT_MAX_SECONDS = 600.0
+SPEECH_BAND = (250.0, 4000.0)
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,26 @@ def decode(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Audio:
     return Audio(samples, measure(samples))
 
 
-def measure(samples: np.ndarray) -> AudioStats:
-    """Levels over 20 ms frames; a frame louder than SILENCE_DBFS counts as sound."""
+def speech_band(samples: np.ndarray) -> np.ndarray:
+    """The signal between 250 and 4000 Hz, where speech lives; mains hum and rumble are not sound here."""
+    spectrum = np.fft.rfft(samples)
+    frequencies = np.fft.rfftfreq(samples.size, 1 / SAMPLE_RATE)
+    spectrum[(frequencies < SPEECH_BAND[0]) | (frequencies > SPEECH_BAND[1])] = 0
+    return np.fft.irfft(spectrum, samples.size).astype(np.float32)
+
+
+def _frame_rms(samples: np.ndarray) -> np.ndarray:
     frame = int(FRAME_SECONDS * SAMPLE_RATE)
     n_frames = max(1, samples.size // frame)
     framed = samples[: n_frames * frame].reshape(n_frames, -1) if samples.size >= frame else samples.reshape(1, -1)
-    rms = np.sqrt(np.mean(framed.astype(np.float64) ** 2, axis=1))
-    frame_db = 20 * np.log10(np.maximum(rms, 1e-10))
+    return np.sqrt(np.mean(framed.astype(np.float64) ** 2, axis=1))
+
+
+def measure(samples: np.ndarray) -> AudioStats:
+    """Levels over 20 ms frames; a frame whose speech band is louder than SILENCE_DBFS counts as sound."""
+    rms = _frame_rms(samples)
+    band_rms = _frame_rms(speech_band(samples)) if samples.size else rms
+    frame_db = 20 * np.log10(np.maximum(band_rms, 1e-10))
     active = np.flatnonzero(frame_db > SILENCE_DBFS)
     duration = samples.size / SAMPLE_RATE
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0

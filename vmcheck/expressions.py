@@ -55,8 +55,8 @@ class Expression:
             self._validate(node.value)
             return
         elif isinstance(node, ast.Subscript):
-            if not isinstance(node.slice, ast.Constant) or not isinstance(node.slice.value, int):
-                raise ExpressionError(f"in {self.source!r}: index with a whole number, like numbers[0]")
+            if not isinstance(_index(node.slice), int):
+                raise ExpressionError(f"in {self.source!r}: index with a whole number, like numbers[0] or numbers[-1]")
             self._validate(node.value)
             return
         elif isinstance(node, ast.BinOp) and type(node.op) not in _ARITHMETIC:
@@ -75,6 +75,16 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
+
+
+def _index(node: ast.AST) -> int | None:
+    """A whole-number index, negative ones included (``-1`` parses as a unary minus)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _index(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    return None
 
 
 def _get(value: Any, key: Any) -> Any:
@@ -97,7 +107,7 @@ def _evaluate(node: ast.AST, facts: dict) -> Any:
     if isinstance(node, ast.Attribute):
         return _get(_evaluate(node.value, facts), node.attr)
     if isinstance(node, ast.Subscript):
-        return _get(_evaluate(node.value, facts), node.slice.value)
+        return _get(_evaluate(node.value, facts), _index(node.slice))
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_evaluate(e, facts) for e in node.elts]
     if isinstance(node, ast.BoolOp):

@@ -8,17 +8,21 @@ hallucinations on silence ("you", "Thank you.") are dropped.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from vmcheck.audio import FRAME_SECONDS, SAMPLE_RATE, Audio, measure
 from vmcheck.transcript import Segment, Transcript, Word
 
 ENGINES = ("whisper",)
-FILLER_PROMPT = "Umm, let me think like, hmm... Okay, uh, here's what I'm, like, thinking."
+FILLER_PROMPT = "Um, uh, hmm."
 EDGE_PAD_SECONDS = 0.3
 MIN_ACTIVE_SECONDS = 0.2
 HALLUCINATION_NO_SPEECH = 0.6
 HALLUCINATION_WORD_PROBABILITY = 0.5
+LOOP_COMPRESSION_RATIO = 2.4
+LOOP_REPEATS = 7
 
 
 class WhisperEngine:
@@ -33,6 +37,14 @@ class WhisperEngine:
         self.model_name = self.model.name
 
     def segments(self, samples: np.ndarray) -> list[dict]:
+        """Decode with the filler prompt; if that sends tiny into a repetition loop
+        ("1-1-1-1-..." on digits), decode again without it."""
+        segments = self._decode(samples, FILLER_PROMPT)
+        if any(_looping(segment) for segment in segments):
+            segments = self._decode(samples, None)
+        return segments
+
+    def _decode(self, samples: np.ndarray, prompt: str | None) -> list[dict]:
         import whisper
 
         result = whisper.transcribe(
@@ -41,8 +53,8 @@ class WhisperEngine:
             fp16=False,
             language="en",
             word_timestamps=True,
-            initial_prompt=FILLER_PROMPT,
-            carry_initial_prompt=True,
+            initial_prompt=prompt,
+            carry_initial_prompt=prompt is not None,
             condition_on_previous_text=False,
             verbose=None,
         )
@@ -94,6 +106,18 @@ def transcribe(audio: Audio, engine: WhisperEngine) -> Transcript:
         engine=engine.name,
         model=engine.model_name,
     )
+
+
+def _looping(segment: dict) -> bool:
+    """A runaway decode: the same word many times in a row, or text that compresses too well."""
+    tokens = [text.strip(" -.,").lower() for text, *_ in segment["words"]]
+    run = longest = 0
+    for previous, token in zip([None, *tokens], tokens):
+        run = run + 1 if token == previous else 1
+        longest = max(longest, run)
+    data = segment["text"].strip().encode("utf-8")
+    too_compressible = len(data) > 40 and len(data) / len(zlib.compress(data)) > LOOP_COMPRESSION_RATIO
+    return longest >= LOOP_REPEATS or too_compressible
 
 
 def _looks_hallucinated(raw: dict, words: list[Word]) -> bool:

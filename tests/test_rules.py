@@ -1,0 +1,149 @@
+"""The rule engine: every built-in rule's own examples, strict loading, overrides, expressions, scoring."""
+
+from __future__ import annotations
+
+import pytest
+
+from vmcheck import ruleset as rules
+from vmcheck.checks import Finding
+from vmcheck.errors import VmcheckError
+from vmcheck.expressions import Expression, ExpressionError
+from vmcheck.facts import FACT_NAMES, extract
+from vmcheck.ruletest import run_examples
+from vmcheck.scoring import grade, score
+from vmcheck.textmode import from_text
+
+BUILTIN = rules.load()
+
+
+@pytest.mark.parametrize("rule", BUILTIN.rules, ids=lambda r: r.id)
+def test_builtin_rule_examples(rule):
+    results = run_examples(rule, BUILTIN)
+    assert any(r.kind == "trigger" for r in results) and any(r.kind == "pass" for r in results), rule.id
+    for result in results:
+        assert result.ok, f"{rule.id} {result.kind}: {result.text}"
+
+
+def test_builtin_pack_covers_the_required_checks():
+    ids = {r.id for r in BUILTIN.rules}
+    required = {
+        "NameMissing", "NameLate", "NameUnclear", "CompanyMissing", "NumberMissing", "NumberInvalid", "NumberOnce",
+        "NumberTooFast", "NumberNotAtEnd", "TooLong", "TooShort", "TooManyFillers", "TooFast", "TooSlow",
+        "RamblingSentence", "PurposeLate", "NoAsk", "WeakAsk", "NoTimeFrame", "CompetingAsks", "Sarcasm",
+        "Profanity", "BadMouthing", "NoCourtesy", "DeadAir", "Clipping", "TooQuiet", "ExpectedNameMissed",
+        "ExpectedNumberMissed",
+    }
+    assert {f"Core.{name}" for name in required} <= ids
+    for rule in BUILTIN.rules:
+        assert rule.source, rule.id
+
+
+def test_fact_names_match_the_facts_dictionary():
+    facts = extract(from_text("Hi, this is John. Call me at 312-555-0147."), None).to_dict()
+    assert set(facts) == FACT_NAMES
+
+
+def _pack(tmp_path, text: str, name: str = "Bad.yml"):
+    folder = tmp_path / "Course"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+GOOD = """extends: existence
+message: "Say it differently: {match}"
+description: "House style."
+suggestion: "Rephrase."
+level: warning
+category: tone
+tokens: [no worries]
+"""
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        (GOOD + "colour: red\n", "unknown key: colour"),
+        (GOOD.replace("level: warning\n", ""), "missing required key: level"),
+        (GOOD.replace("tokens: [no worries]", "patterns: ['(unclosed']"), "bad pattern"),
+        (GOOD.replace("tokens: [no worries]", "patterns: ['(a+)+b']"), "nests repeats"),
+        (GOOD.replace("extends: existence", "extends: sentiment"), "unknown rule type"),
+        (GOOD.replace("level: warning", "level: fatal"), "level must be one of"),
+        (GOOD.replace("category: tone", "category: vibes"), "category must be one of"),
+        (GOOD + "tokens: [again]\n", "duplicate key"),
+        ("extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: 'wpm >'\n", "cannot parse condition"),
+        ("extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: 'speed > 3'\n", "unknown fact: speed"),
+        ("extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: '__import__(\"os\")'\n", "may be called"),
+        ("- just\n- a list\n", "must be a YAML mapping"),
+        ("extends: [unclosed\n", "invalid YAML"),
+    ],
+)
+def test_bad_rule_files_are_clear_errors_naming_the_file(tmp_path, text, error):
+    folder = _pack(tmp_path, text)
+    with pytest.raises(VmcheckError) as caught:
+        rules.load([folder])
+    assert error in str(caught.value)
+    assert "Bad.yml" in str(caught.value)
+
+
+def test_user_pack_and_overrides(tmp_path):
+    folder = _pack(tmp_path, GOOD, "NoWorries.yml")
+    loaded = rules.load([folder], {"Core.Hedging": "off", "Course.NoWorries": "error", "Core.Profanity": "suggestion"})
+    ids = {r.id for r in loaded.rules}
+    assert "Course.NoWorries" in ids and "Core.Hedging" not in ids
+    assert loaded.get("Course.NoWorries").level == "error"
+    assert loaded.get("Core.Profanity").level == "suggestion"
+    words = from_text("Hi, no worries, this is John.").words
+    facts = extract(from_text("Hi, no worries, this is John."), None).to_dict()
+    findings, _ = loaded.run(facts, words)
+    hit = [f for f in findings if f.rule == "Course.NoWorries"]
+    assert hit and hit[0].message == "Say it differently: no worries" and hit[0].start is not None
+    with pytest.raises(VmcheckError, match="unknown rule or pack"):
+        rules.load([], {"Core.Nope": "off"})
+    with pytest.raises(VmcheckError, match="must be off or one of"):
+        rules.load([], {"Core.Hedging": "loud"})
+    assert not [r for r in rules.load([], {"Core": "off"}).rules if r.id.startswith("Core.")]
+
+
+@pytest.mark.parametrize(
+    "source, facts, expected",
+    [
+        ("wpm > 180 and word_count >= 20", {"wpm": 200, "word_count": 30}, True),
+        ("caller.start > 8", {"caller": None}, False),
+        ("ask is None", {"ask": None}, True),
+        ("len(callback_numbers) > 0 and callback_numbers[0].times_said < 2", {"callback_numbers": [{"times_said": 1}]}, True),
+        ("callback_numbers[-1].digits", {"callback_numbers": [{"digits": "1"}, {"digits": "2"}]}, "2"),
+        ("count(items, 'valid', False)", {"items": [{"valid": False}, {"valid": True}]}, 1),
+        ("not expected.name_recovered", {"expected": {"name_recovered": False}}, True),
+        ("a / b", {"a": 1, "b": 0}, None),
+    ],
+)
+def test_expressions(source, facts, expected):
+    assert Expression(source).evaluate(facts) == expected
+
+
+@pytest.mark.parametrize("source", ["open('x')", "x.__class__()", "[i for i in x]", "lambda: 1", "x if y else z"])
+def test_unsafe_expressions_are_refused(source):
+    with pytest.raises(ExpressionError):
+        Expression(source)
+
+
+def _finding(rule_id: str, category: str, level: str = "warning") -> Finding:
+    return Finding(rule_id, category, level, "m", "s")
+
+
+def test_scoring_is_predictable():
+    clean = score([], BUILTIN)
+    assert clean.score == 100 and clean.grade == "A" and clean.passed
+    # The README's worked example: NumberOnce (20) and NoTimeFrame (10) give 93.
+    worked = score([_finding("Core.NumberOnce", "number"), _finding("Core.NoTimeFrame", "ask", "suggestion")], BUILTIN)
+    assert worked.categories["number"].score == 80 and worked.categories["ask"].score == 90
+    assert worked.score == 93 and worked.grade == "A" and worked.passed
+    errored = score([_finding("Core.NameMissing", "name", "error")], BUILTIN)
+    assert errored.categories["name"].score == 40 and not errored.categories["name"].passed
+    assert errored.score == 88 and not errored.passed
+    repeated = score([_finding("Core.Profanity", "tone", "error")] * 3, BUILTIN)
+    assert repeated.categories["tone"].score == 50
+    text_mode = score([], BUILTIN, skipped=[r.id for r in BUILTIN.rules if "audio" in r.needs])
+    assert not text_mode.categories["delivery"].checked and text_mode.score == 100
+    assert [grade(s, BUILTIN.policy.grades) for s in (95, 85, 75, 65, 10)] == ["A", "B", "C", "D", "F"]

@@ -1,0 +1,701 @@
+"""Who left the message: the caller's own name and company, and when they were said.
+
+Callers introduce themselves in a handful of set phrases ("this is X from Y",
+"X here", "my name is X", "thanks, X" at the end) and often greet the recipient
+by name first ("Hi Sarah, ..."). The phrases say where a name should stand, the
+greeting rules the recipient out, and spaCy's tagger decides whether the words
+there are proper nouns. Whisper does not always capitalise names, so in a
+transcript written without capitals a candidate is tagged again with its words
+capitalised, which is how spaCy best tells "this is will turner" from "this is
+regarding".
+
+Conventions: titles are dropped from the name ("Dr. Samuel Osei" -> "Samuel
+Osei"); a company loses its lead-in and a leading "the"; a department gives way
+to the organisation it belongs to ("the HR team at Corvant" -> "Corvant"), and a
+bare department, a role or a generic "the bank" is no company.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import cached_property
+
+from vmcheck.facts import nlp
+
+STOP_WORDS = nlp.import_spacy().lang.en.stop_words.STOP_WORDS
+from vmcheck.textindex import normalise
+from vmcheck.transcript import Word
+
+
+def _phrases(*phrases: str) -> tuple[tuple[str, ...], ...]:
+    """Phrases as word tuples, longest first so "over at" wins over "at"."""
+    return tuple(sorted((tuple(p.split()) for p in phrases), key=len, reverse=True))
+
+
+# Phrases after which callers say their own name (or their organisation's).
+INTRODUCTIONS = _phrases(
+    "this is", "this's", "it's", "it is", "its", "my name is", "my name's", "name's", "name is",
+    "i'm", "i am",
+)
+# Words after a name said without a lead-in: "Dave here", "John Miller calling", "Ben returning your call".
+AFTER_NAME = frozenset({"here", "calling", "speaking", "returning", "following", "checking", "reaching"})
+# Lead-ins to the organisation a caller speaks for, after their name.
+COMPANY_LEADS = _phrases(
+    "from", "with", "at", "over at", "here at", "down at", "out of", "of", "on behalf of",
+    "representing", "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from",
+    "i work at", "i work for", "i work with", "calling from", "calling with", "calling on behalf of",
+    "reaching out from",
+)
+# Lead-ins that name the caller even when the organisation after them is not recognised.
+PERSON_LEADS = _phrases("from", "with")
+# Lead-ins by which callers name their organisation with no name before: "I'm with Acme".
+SELF_COMPANY = _phrases(
+    "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from", "i work at",
+    "i work for", "i work with", "calling from", "calling with", "on behalf of", "here at",
+    "over at", "reaching out from", "call is from", "message is from",
+)
+# Lead-ins from a part of an organisation to the whole: "the front desk at Lakeside Dental".
+PART_OF = _phrases("at", "of", "with", "from", "over at")
+# "This is a reminder from Y": no person, but an organisation may follow.
+ANNOUNCEMENTS = frozenset({"a", "an", "your", "just"})
+# Searching for a lead-in stops here: what follows is the topic, not the caller.
+TOPIC_WORDS = frozenset({"about", "regarding", "re", "concerning", "to", "for", "because", "if", "so", "but"})
+GREETINGS = _phrases(
+    "hi", "hey", "hello", "hiya", "howdy", "yo", "dear", "good morning", "good afternoon",
+    "good evening", "morning", "afternoon", "evening", "hi there", "hey there", "hello there",
+)
+# Phrases followed by the recipient's name: "this message is for Sarah", "is this Tom?".
+RECIPIENT_LEADS = _phrases(
+    "message for", "calling for", "trying to reach", "looking for", "hoping to reach",
+    "hoping to catch", "to speak with", "to speak to", "is this", "for",
+)
+SIGN_OFFS = _phrases(
+    "thanks", "thank you", "thanks again", "thank you again", "again", "talk soon", "take care",
+    "bye", "cheers", "regards", "best",
+)
+# What may stand between a sign-off and the name: "again, that's John Miller".
+SIGNED_AS = _phrases("that's", "it's", "this is", "that is", "it is")
+# What may follow a name signed at the end of the message.
+CLOSINGS = frozenset({
+    "bye", "goodbye", "talk", "soon", "later", "take", "care", "thanks", "thank", "you", "again",
+    "cheers", "okay", "ok", "alright", "see", "ya", "yeah", "so", "and",
+})
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "eh", "hmm", "hm", "mm", "mhm", "oh"})
+# Words that may lead into a self-introduction without ending a clause: "yeah Dave here".
+CLAUSE_OPENERS = FILLERS | {"yeah", "so", "okay", "ok", "well", "and"}
+# Words said before a name and dropped from it: titles, ranks, and relations ("your Aunt Ruth").
+TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "officer", "detective",
+    "sergeant", "sgt", "pastor", "father", "reverend", "rev", "coach", "nurse", "captain", "judge",
+    "principal", "superintendent", "dean", "deputy", "lieutenant", "sheriff", "mayor", "senator",
+    "aunt", "auntie", "uncle", "cousin", "grandma", "grandpa", "granny", "nana", "papa",
+})
+# Words that make a phrase an organisation rather than a person.
+COMPANY_WORDS = frozenset({
+    "insurance", "bank", "credit", "union", "clinic", "office", "offices", "llc", "inc", "ltd",
+    "co", "corp", "corporation", "company", "group", "services", "service", "solutions", "realty",
+    "realtors", "pharmacy", "dental", "dentistry", "medical", "health", "healthcare", "hospital",
+    "school", "academy", "university", "college", "elementary", "motors", "auto", "automotive",
+    "agency", "associates", "partners", "law", "firm", "consulting", "management", "properties",
+    "property", "homes", "construction", "roofing", "plumbing", "electric", "electrical",
+    "heating", "cooling", "hvac", "landscaping", "financial", "finance", "capital", "mortgage",
+    "lending", "loans", "investments", "wealth", "advisors", "bakery", "restaurant", "cafe",
+    "salon", "spa", "studio", "center", "centre", "church", "ministries", "foundation",
+    "institute", "library", "county", "city", "district", "club", "gym", "fitness", "lab", "labs",
+    "laboratories", "technologies", "tech", "systems", "software", "networks",
+    "communications", "wireless", "telecom", "energy", "solar", "power", "utilities",
+    "logistics", "transport", "shipping", "express", "airlines", "hotel", "inn", "resort",
+    "travel", "marketing", "media", "design", "printing", "supply", "supplies", "store", "shop",
+    "market", "foods", "farm", "farms", "veterinary", "vet", "pediatrics", "orthodontics",
+    "chiropractic", "therapy", "rehab", "optometry", "vision", "care", "cleaners", "cleaning",
+    "repair", "garage", "collision", "tire", "towing", "movers", "moving", "storage", "rentals",
+    "leasing", "apartments", "estates", "title", "escrow", "brokerage", "securities", "trust",
+    "federal", "mutual", "enterprises", "industries", "manufacturing", "daycare", "preschool",
+    "practice", "hospice", "dealership", "pizza", "grill", "kitchen", "department", "council",
+})
+# Parts of an organisation: with nothing else named they are no company ("the help desk").
+DEPARTMENTS = frozenset({
+    "it", "hr", "accounting", "accounts", "billing", "payroll", "support", "help", "desk", "front",
+    "team", "department", "dept", "sales", "customer", "service", "services", "care", "facilities",
+    "maintenance", "admissions", "office", "reception", "scheduling", "collections", "claims",
+    "technical", "tech", "human", "resources", "records", "benefits", "security", "operations",
+    "finance", "legal", "leasing", "marketing", "shipping", "parts", "dispatch", "main", "delivery",
+})
+# Jobs: a phrase right before one describes a person's role, not an organisation ("mortgage loan officer").
+ROLES = frozenset({
+    "officer", "nurse", "manager", "agent", "assistant", "teacher", "receptionist", "coordinator",
+    "specialist", "representative", "rep", "advisor", "consultant", "director", "technician",
+    "driver", "supervisor", "recruiter", "adjuster", "broker", "realtor", "contractor", "plumber",
+    "electrician", "mechanic", "painter", "landlord", "owner", "counselor", "therapist", "pharmacist",
+    "secretary", "inspector", "installer", "dispatcher", "planner", "banker", "lawyer", "attorney",
+    "paralegal", "hygienist", "coach", "principal", "volunteer", "intern", "nanny", "tutor",
+})
+# Words that stand where a name would but are not names: relations, roles, days, chat.
+NOT_NAMES = (STOP_WORDS - {"will", "may"}) | FILLERS | TITLES | ROLES | {
+    "calling", "following", "reaching", "returning", "checking", "trying", "hoping", "gonna",
+    "wanna", "gotta", "kinda", "sorta", "okay", "ok", "yeah", "yes", "yep", "sure", "thanks",
+    "thank", "bye", "sorry", "reminder", "message", "quick", "hi", "hey", "hello", "hiya",
+    "howdy", "yo", "morning", "afternoon", "evening", "good", "great", "mom", "mum", "mommy",
+    "dad", "daddy", "mother", "grandma", "grandpa", "granny", "nana", "papa", "mama", "son",
+    "daughter", "brother", "sister", "aunt", "auntie", "uncle", "cousin", "grandmother",
+    "grandfather", "husband", "wife", "boyfriend", "girlfriend", "fiance", "fiancee", "roommate",
+    "honey", "babe", "baby", "sweetie", "buddy", "man", "dude", "bro", "guys", "folks", "team",
+    "sir", "madam", "ma'am", "friend", "neighbor", "neighbour", "boss", "landlord", "tenant",
+    "agent", "manager", "teacher", "receptionist", "assistant", "colleague", "coworker",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+    "tonight", "tomorrow", "yesterday", "actually", "basically", "like", "everybody", "y'all",
+    "ya", "gentlemen", "ladies",
+}
+# Abbreviations whose full stop ends no clause: titles, "St. Mary's", "John Smith Jr.".
+ABBREVIATIONS = TITLES | {"st", "mt", "ft", "jr", "sr"}
+NOT_NAME_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+CONNECTORS = frozenset({"of", "and", "&", "de", "del", "la", "van", "von"})
+CONTRACTION_ENDS = frozenset({"s", "m", "re", "ll", "ve", "d", "t"})
+NAME_SHAPE = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+TRIM = ".,;:!?\"'()[]\u2026-\u2013\u2014"
+MAX_NAME_WORDS = 3
+MAX_COMPANY_WORDS = 7
+LEAD_SEARCH_WORDS = 6
+TAIL_SHARE = 0.25
+TAIL_SECONDS = 10.0
+SAME_WORD_RATIO = 0.8
+
+Span = tuple[int, int]  # first and last word index, inclusive
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str | None
+    company: str | None
+    start: float | None
+    end: float | None
+    company_start: float | None
+    probability: float | None
+    repeated_at_end: bool
+
+    def to_dict(self) -> dict:
+        def rounded(value: float | None, places: int = 3) -> float | None:
+            return None if value is None else round(value, places)
+
+        return {
+            "name": self.name,
+            "company": self.company,
+            "start": rounded(self.start),
+            "end": rounded(self.end),
+            "company_start": rounded(self.company_start),
+            "probability": rounded(self.probability, 4),
+            "repeated_at_end": self.repeated_at_end,
+        }
+
+
+NOBODY = Caller(None, None, None, None, None, None, False)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """One place where the caller, or the organisation they speak for, is named."""
+
+    name: Span | None
+    company: Span | None
+    at: int
+    sign_off: bool = False
+
+
+class _Text:
+    """The words with what the strategies ask of them: clean forms, punctuation, tags."""
+
+    def __init__(self, words: tuple[Word, ...], doc):
+        self.words = words
+        self.n = len(words)
+        self.clean = [w.text.strip().strip(TRIM) for w in words]
+        self.low = [normalise(c) for c in self.clean]
+        self.pos = [""] * self.n
+        self.ent = [""] * self.n
+        self.possessive = [False] * self.n
+        owner = nlp.char_to_word(words)
+        for token in doc:
+            if token.idx >= len(owner) or token.is_punct or token.is_space:
+                continue
+            i = owner[token.idx]
+            if not self.pos[i]:
+                self.pos[i], self.ent[i] = token.pos_, token.ent_type_
+            self.possessive[i] |= token.tag_ == "POS"
+        self.recipient: set[int] = set()
+        self._recased: dict[Span, dict[int, str]] = {}
+
+    # punctuation and phrases
+
+    def ends_clause(self, i: int) -> bool:
+        text = self.words[i].text.rstrip()
+        return text.endswith((",", ";", ":", "?", "!")) or text.endswith(".") and self.low[i] not in ABBREVIATIONS
+
+    def ends_sentence(self, i: int) -> bool:
+        text = self.words[i].text.rstrip()
+        return text.endswith(("?", "!")) or text.endswith(".") and self.low[i] not in ABBREVIATIONS
+
+    def opens_message(self, i: int) -> bool:
+        """At the very start, or right after the greeting or the recipient's name."""
+        if i == 0 or i - 1 in self.recipient:
+            return True
+        return self.low[i - 1] in CLAUSE_OPENERS or any(g[-1] == self.low[i - 1] for g in GREETINGS)
+
+    def starts_clause(self, i: int) -> bool:
+        """At the start, after punctuation, a greeting, a filler or the recipient's name."""
+        return self.opens_message(i) or self.ends_clause(i - 1)
+
+    def phrase_at(self, i: int, phrases) -> int:
+        """Length of the longest phrase starting at word i and not broken by punctuation, or 0."""
+        for phrase in phrases:
+            end = i + len(phrase)
+            if tuple(self.low[i:end]) == phrase and not any(self.ends_clause(k) for k in range(i, end - 1)):
+                return len(phrase)
+        return 0
+
+    def find(self, phrases) -> Iterable[tuple[int, int]]:
+        """(first word, word after the phrase) for every occurrence of any of the phrases."""
+        for i in range(self.n):
+            length = self.phrase_at(i, phrases)
+            if length:
+                yield i, i + length
+
+    def skip_fillers(self, i: int) -> int:
+        while i < self.n and self.low[i] in FILLERS:
+            i += 1
+        return i
+
+    # what a word is
+
+    @cached_property
+    def cased(self) -> bool:
+        """Whether anything is capitalised mid-sentence; if not, case says nothing about names."""
+        return any(
+            self.clean[i][:1].isupper() and not self.sentence_start(i) and self.low[i].split("'")[0] != "i"
+            for i in range(self.n)
+        )
+
+    def sentence_start(self, i: int) -> bool:
+        return i == 0 or self.ends_sentence(i - 1)
+
+    def is_name(self, i: int, recase: bool = True) -> bool:
+        """A word that can belong to a person's name or to an organisation's proper name.
+
+        `recase=False` trusts only what the transcript shows: re-cased, "job site" looks proper too."""
+        word, low = self.clean[i], self.low[i]
+        if not NAME_SHAPE.fullmatch(word) or low in NOT_NAMES or self.ent[i] in NOT_NAME_ENTITIES:
+            return False
+        head, _, rest = low.partition("'")
+        if rest in CONTRACTION_ENDS and head in NOT_NAMES:
+            return False
+        if word[0].isupper():
+            return not self.sentence_start(i) or self.pos[i] == "PROPN" or self.ent[i] == "PERSON"
+        if self.pos[i] == "PROPN" or self.ent[i] == "PERSON":
+            return True
+        return recase and not self.cased and self._recasable(i) and self._recased_pos(i) == "PROPN"
+
+    def is_title(self, i: int) -> bool:
+        return self.low[i] in TITLES
+
+    def is_company_word(self, i: int) -> bool:
+        return re.sub(r"'s$", "", self.low[i]) in COMPANY_WORDS
+
+    def _recased_pos(self, i: int) -> str:
+        """spaCy's tag for a lowercase word once it and its lowercase neighbours are capitalised."""
+        first = last = i
+        while first > 0 and i - first < 3 and self._recasable(first - 1) and not self.ends_clause(first - 1):
+            first -= 1
+        while last + 1 < self.n and last - i < 3 and self._recasable(last + 1) and not self.ends_clause(last):
+            last += 1
+        if (first, last) not in self._recased:
+            pieces: list[str] = []
+            owner: list[int] = []
+            for k in range(max(0, first - 6), min(self.n, last + 7)):
+                text = self.words[k].text
+                if first <= k <= last:
+                    lead = len(text) - len(text.lstrip())
+                    text = text[:lead] + text[lead:].capitalize()
+                pieces.append(text)
+                owner.extend([k] * len(text))
+            tags: dict[int, str] = {}
+            for token in nlp.load()("".join(pieces)):
+                tags.setdefault(owner[token.idx], token.pos_)
+            self._recased[(first, last)] = tags
+        return self._recased[(first, last)].get(i, "")
+
+    def _recasable(self, i: int) -> bool:
+        """A plain lowercase word that could be a name: not a stop word, nor a verb in -ing ("heading")."""
+        word = self.clean[i]
+        verb = self.pos[i] == "VERB" and word.endswith("ing")
+        return word.islower() and bool(NAME_SHAPE.fullmatch(word)) and self.low[i] not in NOT_NAMES and not verb
+
+    # spans
+
+    def text_of(self, span: Span, person: bool = False) -> str:
+        """The words as Whisper wrote them, without a person's titles or an owner's "'s"."""
+        first, last = span
+        while person and first < last and (self.is_title(first) or self.low[first] == "your"):
+            first += 1
+        parts = [self.words[k].text.strip() for k in range(first, last + 1)]
+        text = " ".join([p.rstrip(",;:") for p in parts[:-1]] + [parts[-1]]).strip(TRIM)
+        return re.sub(r"['\u2019]s$", "", text) if self.possessive[last] else text
+
+    def name_words(self, span: Span) -> list[str]:
+        return [self.low[k] for k in range(span[0], span[1] + 1) if not self.is_title(k)]
+
+    def is_company(self, span: Span) -> bool:
+        """A name-like phrase that is an organisation: it holds a company word or a possessive.
+
+        spaCy's small model calls many people's names ORG or GPE, so its entities do not decide."""
+        return any(self.is_company_word(k) or self.possessive[k] for k in range(span[0], span[1] + 1))
+
+
+# Readers: what stands at a given place.
+
+
+def _read_name(t: _Text, i: int) -> Span | None:
+    """A person's name starting at word i: optional titles, then one to three name words."""
+    start = i = t.skip_fillers(i)
+    if i + 1 < t.n and t.low[i] == "your" and t.is_title(i + 1):
+        i += 1
+    while i < t.n and t.is_title(i):
+        i += 1
+    last = None
+    while i < t.n and len(t.name_words((start, i))) <= MAX_NAME_WORDS and t.is_name(i) and not t.possessive[i]:
+        last = i
+        i += 1
+        if t.ends_clause(last):
+            break
+    if last is None:
+        return None
+    if i < t.n and t.possessive[i] and not t.ends_clause(last):
+        return None  # "this is John Miller's assistant": someone else's name
+    return start, last
+
+
+def _read_name_before(t: _Text, k: int, punctuated: bool = False) -> Span | None:
+    """A name ending just before word k, at the start of its clause; `punctuated`: "Sarah, this is"."""
+    last = k - 1
+    if last < 0 or t.ends_clause(last) != punctuated or not (t.is_name(last) or t.is_company_word(last)):
+        return None
+    first = last
+    while first > 0 and last - first < MAX_COMPANY_WORDS - 1 and not t.ends_clause(first - 1):
+        before = first - 1
+        if t.is_title(before):
+            first = before
+            break
+        if not (t.is_name(before) or t.is_company_word(before) or t.possessive[before]):
+            break
+        first = before
+    return (first, last) if t.starts_clause(first) else None
+
+
+def _read_company(t: _Text, i: int) -> Span | None:
+    """The words of an organisation's name from word i to the end of its noun phrase."""
+    i = t.skip_fillers(i)
+    generic = i < t.n and t.low[i] == "the" and not t.cased  # lowercase "the job site" is no name
+    if i < t.n and t.low[i] == "the":
+        i = t.skip_fillers(i + 1)
+    start, last = i, None
+    while i < t.n and i - start < MAX_COMPANY_WORDS:
+        if last is not None and t.possessive[last] and not (t.is_name(i, recase=False) or t.is_company_word(i)):
+            break  # "Dr. Patel's office" is a practice; "Acme Bank's fraud team" belongs to Acme Bank
+        if t.is_name(i) or t.is_company_word(i) or t.low[i] in DEPARTMENTS or t.is_title(i) or t.ent[i] == "ORG":
+            last = i
+        elif _joins_names(t, i, last):
+            pass
+        else:
+            head = _lowercase_company_head(t, i)
+            if head is None:
+                break
+            i = last = head
+        if t.ends_clause(i):
+            break
+        i += 1
+    if last is None or last + 1 < t.n and t.low[last + 1] in ROLES and not t.ends_clause(last):
+        return None  # "home health nurse" is a job
+    if (t.possessive[last] or generic) and not any(t.is_company_word(k) for k in range(start, last + 1)):
+        return None  # "Tyler's mom" is a role
+    return start, last
+
+
+def _joins_names(t: _Text, i: int, last: int | None) -> bool:
+    """A connector inside a proper name: "City of Springfield", "Smith & Wesson", "Plumbing and Heating"."""
+    joined = i + 1 < t.n and (t.is_name(i + 1) or t.is_company_word(i + 1))
+    return t.clean[i].lower() in CONNECTORS and last == i - 1 and joined
+
+
+def _lowercase_company_head(t: _Text, i: int) -> int | None:
+    """The last company word in a run of plain lowercase words ("blue ridge property management")."""
+    found = None
+    for k in range(i, min(i + 4, t.n)):
+        if not t.clean[k].islower() or not NAME_SHAPE.fullmatch(t.clean[k]) or t.low[k] in NOT_NAMES:
+            break
+        if t.is_company_word(k):
+            found = k
+        if t.ends_clause(k):
+            break
+    return found
+
+
+def _organisation(t: _Text, i: int) -> Span | None:
+    """The organisation named from word i, preferring the whole to its part or practice."""
+    span = _read_company(t, i)
+    if span is None:
+        return None
+    first, last = span
+    words = range(first, last + 1)
+    part = t.low[last] in DEPARTMENTS or any(t.possessive[k] for k in words) or not _is_organisation(t, span)
+    lead = t.phrase_at(last + 1, PART_OF) if last + 1 < t.n and not t.ends_clause(last) else 0
+    whole = _organisation(t, last + 1 + lead) if lead and part else None
+    if whole:
+        return whole
+    return span if _is_organisation(t, span) else None
+
+
+def _is_organisation(t: _Text, span: Span) -> bool:
+    """Some word is a proper name that is neither a generic company word nor a department
+    ("the bank" is no company), and the phrase is no titled person ("a patient of Dr. Reyes")."""
+    first, last = span
+    words = range(first, last + 1)
+    plain = [k for k in words if not t.is_company_word(k) and t.low[k] not in DEPARTMENTS]
+    proper = any(t.is_name(k) or t.ent[k] == "ORG" for k in plain)
+    person = t.is_title(first) and not t.is_company(span)
+    return proper and not person
+
+
+def _company_after(t: _Text, i: int) -> Span | None:
+    """The organisation named after the caller's name: "X from Y", "X, Y", "X calling from Y"."""
+    for k in range(i, min(i + LEAD_SEARCH_WORDS, t.n)):
+        if k > i and t.ends_sentence(k - 1) or t.low[k] in TOPIC_WORDS:
+            break
+        lead = t.phrase_at(k, COMPANY_LEADS)
+        if lead:
+            company = _organisation(t, k + lead)
+            if company:
+                return company
+        elif k == i and k > 0 and t.ends_clause(k - 1):
+            company = _read_company(t, k)
+            company = _organisation(t, k) if company and t.is_company(company) else None
+            if company:
+                return company
+    return None
+
+
+# Strategies: one for each way callers name themselves.
+
+
+def _recipients(t: _Text) -> set[int]:
+    """Words naming the person the message is for: "Hi Sarah,", "Sarah, this is...", "message for Sarah"."""
+    found: set[int] = set()
+    for start, after in t.find(GREETINGS):
+        name = _read_name(t, after) if t.starts_clause(start) else None
+        if name and not _caller_follows(t, name):
+            found.update(range(name[0], name[1] + 1))
+    for start, _ in t.find(INTRODUCTIONS):
+        name = _read_name_before(t, start, punctuated=True)
+        if name and t.opens_message(name[0]):
+            found.update(range(name[0], name[1] + 1))
+    for _, after in t.find(RECIPIENT_LEADS):
+        name = _read_name(t, after)
+        if name and not _caller_follows(t, name):
+            found.update(range(name[0], name[1] + 1))
+    return found
+
+
+def _caller_follows(t: _Text, name: Span) -> bool:
+    """ "Hi, John Miller calling from..." names the caller, not the recipient."""
+    k = name[1] + 1
+    return k < t.n and not t.ends_clause(name[1]) and (t.low[k] in AFTER_NAME or bool(t.phrase_at(k, COMPANY_LEADS)))
+
+
+def _introductions(t: _Text) -> Iterable[_Mention]:
+    """ "this is X (from Y)", "my name is X", "it's me, X", "this is Acme Insurance", "this is a reminder from Y"."""
+    for start, i in t.find(INTRODUCTIONS):
+        i = t.skip_fillers(i)
+        if i < t.n and t.low[i] == "me":
+            i = t.skip_fillers(i + 1)
+        i = _after_role(t, i)
+        if i >= t.n:
+            continue
+        name = _read_name(t, i)
+        if name and _department_follows(t, name):
+            if _is_organisation(t, name):
+                yield _Mention(None, name, i)
+        elif name and not t.is_company(name):
+            for said in (name, _restated(t, name)):
+                if said:
+                    yield _Mention(said, _company_after(t, said[1] + 1), said[0])
+        elif t.low[i] in ANNOUNCEMENTS and t.low[start] == "this":
+            company = _company_after(t, i)
+            if company:
+                yield _Mention(None, company, company[0])
+        else:
+            company = _organisation(t, i)
+            if company and (t.is_company(company) or t.low[i] == "the"):
+                yield _Mention(None, company, i)
+
+
+def _after_role(t: _Text, i: int) -> int:
+    """Where the name starts in "this is Emily's mom, Karen" or "it's your neighbor, Linda"."""
+    if i < t.n and (t.low[i] == "your" or t.possessive[i]):
+        for k in range(i + 1, min(i + 3, t.n)):
+            if t.ends_clause(k):
+                return k + 1 if k + 1 < t.n and _read_name(t, k + 1) else i
+    return i
+
+
+def _restated(t: _Text, name: Span) -> Span | None:
+    """The name said again straight away, often in full: "this is Sarah, Sarah Lindgren", "Paul again. Paul Jenkins"."""
+    k = name[1] + 1
+    if k < t.n and t.low[k] == "again" and not t.ends_clause(name[1]):
+        k += 1
+    again = _read_name(t, k) if k < t.n and t.ends_clause(k - 1) else None
+    return again if again and t.name_words(again)[:1] == t.name_words(name)[:1] else None
+
+
+def _department_follows(t: _Text, name: Span) -> bool:
+    """ "This is Amazon customer service": a name followed by a department is an organisation."""
+    k = name[1] + 1
+    return k < t.n and not t.ends_clause(name[1]) and t.low[k] in DEPARTMENTS
+
+
+def _names_with_company(t: _Text) -> Iterable[_Mention]:
+    """ "Hi Mr. Johnson, Stephanie Wu, Pacific Northwest Mortgage, ...": name and company as a list."""
+    for k in range(1, t.n):
+        if not t.ends_clause(k - 1) or t.ends_sentence(k - 1):
+            continue
+        company = _read_company(t, k)
+        name = _read_name_before(t, k, punctuated=True) if company and t.is_company(company) else None
+        if name and t.opens_message(name[0]) and not t.is_company(name) and t.name_words(name):
+            company = _organisation(t, k)
+            yield _Mention(name, company, name[0])
+
+
+def _names_before_cues(t: _Text) -> Iterable[_Mention]:
+    """ "Dave here", "John Miller calling", "Sarah from Acme", "Acme Insurance calling"."""
+    for k in range(1, t.n):
+        lead = t.phrase_at(k, COMPANY_LEADS)
+        after_name = t.low[k] in AFTER_NAME
+        if not (after_name or lead and (t.phrase_at(k, PERSON_LEADS) or _organisation(t, k + lead))):
+            continue
+        span = _read_name_before(t, k)
+        if span is None:
+            continue
+        if t.is_company(span):
+            company = _organisation(t, span[0]) if after_name else None
+            if company:
+                yield _Mention(None, company, span[0])
+        elif 0 < len(t.name_words(span)) <= MAX_NAME_WORDS:
+            yield _Mention(span, _company_after(t, span[1] + 1), span[0])
+
+
+def _sign_offs(t: _Text) -> Iterable[_Mention]:
+    """ "Thanks, Mike." or "Again, that's John Miller, 312..." near the end, with only closings after."""
+    tail = _tail_start(t.words)
+    for start, after in t.find(SIGN_OFFS):
+        after += t.phrase_at(after, SIGNED_AS) if after < t.n else 0
+        name = _read_name(t, after) if t.words[start].start >= tail else None
+        if name and not t.is_company(name) and _only_closings_after(t, name[1] + 1):
+            yield _Mention(name, None, name[0], sign_off=True)
+
+
+def _only_closings_after(t: _Text, i: int) -> bool:
+    """Nothing but goodbyes, or the number, after word i: a name there signs the message."""
+    for k in range(i, t.n):
+        if any(ch.isdigit() for ch in t.low[k]):
+            return True
+        if t.low[k] and t.low[k] not in CLOSINGS and t.low[k] not in FILLERS:
+            return False
+    return True
+
+
+def _company_claims(t: _Text) -> Iterable[_Mention]:
+    """ "I'm with Acme", "calling on behalf of Y", "here at Y": the organisation, said apart from a name."""
+    for _, after in t.find(SELF_COMPANY):
+        company = _organisation(t, after)
+        if company:
+            yield _Mention(None, company, company[0])
+
+
+STRATEGIES = (_introductions, _names_before_cues, _names_with_company, _sign_offs, _company_claims)
+
+
+# The caller.
+
+
+def find_caller(words: Sequence[Word], doc=None) -> Caller:
+    """The caller's own name and company as said in the message, with when and how clearly.
+
+    The earliest self-introduction names the caller (a sign-off only when there is
+    none); a fuller form said elsewhere ("again, John Miller") completes the name.
+    """
+    words = tuple(words)
+    if not words:
+        return NOBODY
+    t = _Text(words, doc if doc is not None else nlp.parse(words))
+    t.recipient = _recipients(t)
+    recipient_names = {t.low[k] for k in t.recipient}
+    mentions = sorted(
+        (m for strategy in STRATEGIES for m in strategy(t) if not _names_recipient(t, m, recipient_names)),
+        key=lambda m: (m.sign_off, m.at),
+    )
+    named = [m for m in mentions if m.name]
+    first = named[0].name if named else None
+    same = [m for m in named if _same_person(t.name_words(m.name), t.name_words(first))]
+    theirs = [m for m in mentions if m.company and (m.name is None or m in same)]
+    company = min(theirs, key=lambda m: m.at).company if theirs else None
+    company_text = t.text_of(company) if company else None
+    company_start = words[company[0]].start if company else None
+    if first is None:
+        return Caller(None, company_text, None, None, company_start, None, False)
+    fullest = max(same, key=lambda m: (len(t.name_words(m.name)), -m.at)).name
+    said = [words[k] for k in range(first[0], first[1] + 1) if not t.is_title(k)]
+    return Caller(
+        name=t.text_of(fullest, person=True),
+        company=company_text,
+        start=said[0].start,
+        end=said[-1].end,
+        company_start=company_start,
+        probability=sum(w.probability for w in said) / len(said),
+        repeated_at_end=_repeated_at_end(t, first),
+    )
+
+
+def _names_recipient(t: _Text, mention: _Mention, recipient_names: set[str]) -> bool:
+    if mention.name is None:
+        return False
+    first, last = mention.name
+    return any(k in t.recipient for k in range(first, last + 1)) or set(t.name_words(mention.name)) <= recipient_names
+
+
+def _same_person(a: list[str], b: list[str]) -> bool:
+    return any(_same_word(x, y) for x in a for y in b)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whisper may spell a name differently when it is said again ("Miller", "Millar")."""
+    if min(len(a), len(b)) <= 3:
+        return a == b
+    return SequenceMatcher(None, a, b).ratio() >= SAME_WORD_RATIO
+
+
+def _tail_start(words: tuple[Word, ...]) -> float:
+    """Where the end of the message begins: its last quarter or last 10 s, whichever is longer."""
+    first, last = words[0].start, words[-1].end
+    return last - max(TAIL_SHARE * (last - first), TAIL_SECONDS)
+
+
+def _repeated_at_end(t: _Text, first: Span) -> bool:
+    """The name said again at the end, a second chance for a listener who missed it.
+
+    Restating it straight away ("this is Sarah, Sarah Lindgren") is not saying it again."""
+    said = _restated(t, first) or first
+    names = t.name_words(first) + t.name_words(said)
+    tail = _tail_start(t.words)
+    return any(
+        t.words[k].start >= tail and k not in t.recipient and t.is_name(k)
+        and any(_same_word(t.low[k], name) for name in names)
+        for k in range(said[1] + 1, t.n)
+    )
