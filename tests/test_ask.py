@@ -141,6 +141,13 @@ def test_asks_are_in_time_order_and_main_prefers_the_callback():
     assert facts.main.kind == "callback"
 
 
+def test_main_prefers_the_ask_with_a_deadline():
+    facts = find_asks(words("Please restart your laptop before you leave today. If anything looks weird, just ping me."))
+    assert [a.kind for a in facts.asks] == ["other", "reply"]
+    assert facts.main.kind == "other" and facts.main.deadline == "before you leave today"
+    assert not facts.is_callback
+
+
 def test_long_unpunctuated_run_is_trimmed_around_the_ask():
     text = (
         "hi this is tom from acme roofing i was out at your place yesterday and i noticed a couple of shingles missing "

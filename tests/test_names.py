@@ -72,7 +72,24 @@ CASES = [
     ("My name is Ana Lima, 415-555-0139, that's 415-555-0139.", "Ana Lima", None),
     ("Hi, it's Omar, Omar Haddad, with Crescent Realty.", "Omar Haddad", "Crescent Realty"),
     ("Hi, this is John. Again, that's John Miller, 312-555-0147.", "John Miller", None),
+    # Whisper left out the commas
+    ("Hey Karen Luis Ortega calling from Sunbelt Pools about your filter.", "Luis Ortega", "Sunbelt Pools"),
+    ("Hi, this is Tom Tom Becker from Becker Landscaping.", "Tom Becker", "Becker Landscaping"),
+    # name and company as a list, organisations with odd shapes
+    ("Hi Mr. Johnson, Stephanie Wu, Pacific Northwest Mortgage, following up on your application.", "Stephanie Wu", "Pacific Northwest Mortgage"),
+    ("This is Amazon customer service, your package was delayed.", None, "Amazon"),
+    ("Hi, this is Nurse Jackie at St. Mary's Hospital.", "Jackie", "St. Mary's Hospital"),
+    ("Hey, it's Nick over at Smith & Wesson Realty.", "Nick", "Smith & Wesson Realty"),
+    ("Hi, this is Hannah, I'm a nurse at Mercy Hospital, calling about your mother.", "Hannah", "Mercy Hospital"),
+    ("Hello, this call is from Ace Hardware. Your order is ready.", None, "Ace Hardware"),
+    ("Hi, this is Emily's mom, Karen. Can you call me about the playdate?", "Karen", None),
+    ("Hi, it's Noah's dad, Noah in Mrs. Lee's class. He forgot his lunch.", None, None),
+    # third people are not the caller
+    ("Hi, I talked to Sarah from accounting and she said you had questions.", None, None),
+    ("Hi, I got your number from Dave at Acme Insurance.", None, None),
+    ("Hey Chris, sorry I missed you, it's Kim. Talk to you soon.", "Kim", None),
     # lowercase Whisper output
+    ("hi this is renee, a home health nurse, call me back", "renee", None),
     ("this is john miller from acme insurance about your renewal", "john miller", "acme insurance"),
     ("hey it's will turner from summit bank call me back", "will turner", "summit bank"),
     ("hi sarah this is jake from state farm", "jake", "state farm"),

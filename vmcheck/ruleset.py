@@ -66,6 +66,7 @@ class Policy:
     level_weights: dict[str, int]
     category_pass: float
     threshold: float
+    error_cap: float
     grades: dict[str, float]
 
     @classmethod
@@ -77,6 +78,7 @@ class Policy:
                 level_weights={level: int(data["level_weights"][level]) for level in LEVELS},
                 category_pass=float(data["category_pass"]),
                 threshold=float(data["threshold"]),
+                error_cap=float(data["error_cap"]),
                 grades={k: float(v) for k, v in data["grades"].items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:

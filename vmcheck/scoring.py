@@ -2,8 +2,8 @@
 
 Each category starts at 100 and loses each fired rule's ``weight`` once,
 however often the rule fired. The overall score is the weighted mean of the
-categories that were checked; a message passes when the score reaches the
-threshold and no finding is an error.
+categories that were checked, capped by any error-level finding; a message
+passes when the score reaches the threshold and no finding is an error.
 """
 
 from __future__ import annotations
@@ -61,11 +61,14 @@ def score(findings: list[Finding], ruleset: RuleSet, skipped: list[str] = (), th
         if total_weight
         else 0
     )
+    has_error = any(f.level == "error" for f in findings)
+    if has_error:
+        overall = min(overall, round(policy.error_cap))
     bar = policy.threshold if threshold is None else threshold
     return Score(
         score=overall,
         grade=grade(overall, policy.grades),
-        passed=overall >= bar and not any(f.level == "error" for f in findings),
+        passed=overall >= bar and not has_error,
         categories=categories,
     )
 

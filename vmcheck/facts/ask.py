@@ -62,24 +62,33 @@ NEEDED = r"(?:your|the|that|those|these|it|them|a (?:signed )?copy|copies|a sign
 KEY = r"(?:\d|one|two|three|four|five|six|seven|eight|nine|zero|star|pound|hash|the pound key|the star key|the pound sign|any key)"
 # What an imperative verb takes, so that a noun opening a clause ("Update on your order:") is not read as one.
 OBJECT = r"(?:a|an|the|your|my|our|it|them|that|this|those|these|us|me|some|in|back|over|out|up|online|for|by|\d\S*)"
-NOT_NOUN_CALL = r"(?! (?:center|centre|log|logs|list|volume|quality|notes|history|record|recording|queue|options?|forwarding|waiting|time|was|is|went|got|came|from|with|ended|dropped|you)(?![\w']))"
+NOT_NOUN_CALL = (
+    r"(?! (?:center|centre|log|logs|list|volume|quality|notes|history|record|recording|queue|options?|forwarding|waiting|time"
+    r"|was|is|went|got|came|from|with|ended|dropped|you)(?![\w']))"
+)
+WOULD_YOU_MIND = r"(?:would|do) you mind"
 
 # Requests wherever they stand: their object is the caller (or the caller's line).
 SELF_TRIGGERS = _kinds(
     {
         "callback": [
-            rf"call {ME}(?: back)?", rf"(?:give {ME}|gimme|gimmie) a (?:call|ring|buzz|shout|holler|callback|call back|phone call|quick call|quick ring)",
+            rf"call {ME}(?: back)?",
+            rf"(?:give {ME}|gimme|gimmie) a (?:call|ring|buzz|shout|holler|callback|call back|phone call|quick call|quick ring)",
             rf"(?:ring|phone) {ME}(?: back)?", rf"reach {ME}", rf"contact {ME}", rf"get (?:a )?hold of {ME}", rf"get ahold of {ME}",
             rf"get in touch with {ME}", r"return (?:my|our|this|the) (?:call|phone call|voicemail|message)",
-            r"(?:would|do) you mind (?:calling|giving (?:me|us) a (?:call|ring))",
+            rf"{WOULD_YOU_MIND} (?:calling|giving (?:me|us) a (?:call|ring))",
         ],
         "reply": [
             rf"get back (?:to|with) {ME}", rf"hit {ME} (?:back|up)", rf"(?:e-?mail|message|ping|dm|write) {ME}(?: back)?", rf"holl[ae]r at {ME}",
             rf"(?:shoot|drop|send|flick|fire) {ME} (?:an? |a quick |a short |your )?(?:e-?mail|note|line|message|reply|response)",
-            rf"(?:respond|reply) to {ME}", rf"e-?mail (?:it|that|them|this|those|these) (?:over |back )?to {ME}", r"(?:would|do) you mind (?:getting back|e-?mailing)",
+            rf"(?:respond|reply) to {ME}", rf"e-?mail (?:it|that|them|this|those|these) (?:over |back )?to {ME}",
+            rf"{WOULD_YOU_MIND} (?:getting back|e-?mailing)",
         ],
-        "text": [rf"text {ME}(?: back)?", rf"text (?:it|that|them|this) (?:over )?to {ME}", rf"(?:shoot|drop|send|flick|fire) {ME} (?:a |a quick )?text(?: message)?", rf"whatsapp {ME}", r"(?:would|do) you mind texting"],
-        "confirm": [rf"(?:let {ME}|lemme) know", r"(?:would|do) you mind letting (?:me|us) know"],
+        "text": [
+            rf"text {ME}(?: back)?", rf"text (?:it|that|them|this) (?:over )?to {ME}", rf"whatsapp {ME}", rf"{WOULD_YOU_MIND} texting",
+            rf"(?:shoot|drop|send|flick|fire) {ME} (?:a |a quick )?text(?: message)?",
+        ],
+        "confirm": [rf"(?:let {ME}|lemme) know", rf"{WOULD_YOU_MIND} letting (?:me|us) know"],
         "press": [rf"press {KEY}", rf"(?:push|hit|dial) {KEY}(?= (?:to|for|now))"],
         "other": [
             rf"send {ME}(?! (?:an?|a quick|a short|your) (?:e-?mail|note|line|message|reply|response|text))", rf"(?:fax|mail|forward) {ME}",
@@ -93,26 +102,32 @@ BARE_TRIGGERS = _kinds(
     {
         "callback": [
             rf"call(?: back| in)?{NOT_NOUN_CALL}", r"(?:ring|phone) (?:back|us|our|the)", r"reach out(?: to (?:me|us|our \w+|the \w+))?",
-            r"get in touch(?: with (?:our|the) \w+)?", r"give (?!you\b)(?:\w+ ){1,2}a (?:call|ring|shout|buzz)", r"give a call(?: back)?", r"return (?:the|my|this) call", r"dial",
+            r"get in touch(?: with (?:our|the) \w+)?", r"give (?!you\b)(?:\w+ ){1,2}a (?:call|ring|shout|buzz)", r"give a call(?: back)?",
+            r"return (?:the|my|this) call", r"dial",
         ],
-        "reply": [r"reply(?: back)?", r"respond", r"write back", r"get back (?:to|with) (?:our|the|my) \w+", r"follow up with (?:me|us|our|the)", r"e-?mail (?:back|the|our|it|them|him|her|your)"],
+        "reply": [
+            r"reply(?: back)?", r"respond", r"write back", r"get back (?:to|with) (?:our|the|my) \w+", r"follow up with (?:me|us|our|the)",
+            r"e-?mail (?:back|the|our|it|them|him|her|your)",
+        ],
         "text": [r"text(?: back)?(?! (?:message|messages|is|was|you)(?![\w']))", r"send (?:a|us a) text"],
         "confirm": [r"confirm", r"rsvp", r"r s v p", r"verify", r"let (?:our|the|your) (?:\w+ )?\w+ know", r"let (?:him|her|them) know"],
         "email": [
             r"check (?:your|ur|the|my) (?:e-?mails?|inbox|mailbox|mail|spam|junk(?: folder)?|messages|texts)",
             r"(?:take|have) a (?:quick )?look at (?:the|my|our|that|this) (?:e-?mail|message|attachment|link)",
             r"look (?:at|over|for|out for) (?:the|my|our|that|this|an) (?:e-?mail|message|attachment)",
-            r"keep an eye (?:out )?(?:for|on) (?:the|my|our|an|your) (?:e-?mail|inbox)", r"(?:open|read) (?:the|my|our|that|this) (?:e-?mail|message|attachment|link)",
+            r"keep an eye (?:out )?(?:for|on) (?:the|my|our|an|your) (?:e-?mail|inbox)",
+            r"(?:open|read) (?:the|my|our|that|this) (?:e-?mail|message|attachment|link)",
         ],
         "visit": [
-            r"stop (?:by|in|over)", r"come (?:by|in|into|over|down|back in|see (?:me|us)|pick|get|grab|and (?:pick|get|see|grab))", r"drop (?:by|in|off)",
-            r"swing (?:by|over)", r"pop (?:in|by|over)", rf"visit {OBJECT}", r"head (?:over|down|in)", r"pick (?:up (?:your|the|my|it|them|a|an)|it up|them up)", r"go (?:to|online|on (?:the|our|to))",
-            r"log (?:in|on|onto|into)",
+            r"stop (?:by|in|over)", r"come (?:by|in|into|over|down|back in|see (?:me|us)|pick|get|grab|and (?:pick|get|see|grab))",
+            r"drop (?:by|in|off)", r"swing (?:by|over)", r"pop (?:in|by|over)", rf"visit {OBJECT}", r"head (?:over|down|in)",
+            r"pick (?:up (?:your|the|my|it|them|a|an)|it up|them up)", r"go (?:to|online|on (?:the|our|to))", r"log (?:in|on|onto|into)",
         ],
         "other": [
-            rf"(?:re)?schedule {OBJECT}", rf"book {OBJECT}", rf"sign {OBJECT}", r"sign (?:up|in|here)", rf"send {OBJECT}", rf"bring {OBJECT}", r"fill (?:out|in)",
-            rf"(?:complete|submit|pay|review|forward|fax|upload|download|register|renew|update|print|grab) {OBJECT}", r"click (?:on|the)",
-            r"ask for", r"set up", r"go over", r"look over", r"(?:take|have) a (?:quick )?look", r"have (?:your|the) \w+ ready",
+            rf"(?:re)?schedule {OBJECT}", rf"book {OBJECT}", rf"sign {OBJECT}", r"sign (?:up|in|here)", rf"send {OBJECT}", rf"bring {OBJECT}",
+            rf"(?:complete|submit|pay|review|forward|fax|upload|download|register|renew|update|print|grab) {OBJECT}", r"fill (?:out|in)",
+            r"click (?:on|the)", r"ask for", r"set up", r"go over", r"look over", r"(?:take|have) a (?:quick )?look",
+            r"have (?:your|the) \w+ ready",
             r"put (?:it|them|that|this|those|the|my|your)", r"leave (?:it|them|that|the \w+) (?:at|in|on|with|by)", r"give (?:it|them|that) to",
             rf"need {NEEDED}",
         ],
@@ -120,16 +135,22 @@ BARE_TRIGGERS = _kinds(
 )
 
 # Requests as a thing the caller would like ("I'd appreciate a call back"): the caller is naturally the subject.
+WOULD_LIKE = r"(?:appreciate|(?:i'd|we'd|would) (?:like|love)|need|want) (?:a|your) (?:quick )?"
 NOUN_TRIGGERS = _kinds(
     {
         "callback": [
-            r"(?:appreciate|(?:i'd|we'd|would) (?:like|love)|need|want) (?:a|your) (?:quick )?(?:call back|callback|call|return call|phone call|ring)(?! center| centre)",
-            r"(?:a|your) (?:call back|callback|return call) (?:would be|will be|is) (?:great|appreciated|helpful|awesome|wonderful|much appreciated|greatly appreciated)",
+            rf"{WOULD_LIKE}(?:call back|callback|call|return call|phone call|ring)(?! center| centre)",
+            r"(?:a|your) (?:call back|callback|return call) (?:would be|will be|is) "
+            r"(?:great|appreciated|helpful|awesome|wonderful|much appreciated|greatly appreciated)",
         ],
-        "reply": [r"(?:appreciate|(?:i'd|we'd|would) (?:like|love)|need|want) (?:a|your) (?:quick )?(?:response|reply|answer)"],
-        "other": [rf"(?:i|we|i'd|we'd|i'll|we'll|(?:i'm|we're) (?:gonna|going to))(?: still| really| just| also| definitely| will| would| do)? need {NEEDED}"],
+        "reply": [rf"{WOULD_LIKE}(?:response|reply|answer)"],
+        "other": [
+            rf"(?:i|we|i'd|we'd|i'll|we'll|(?:i'm|we're) (?:gonna|going to))(?: still| really| just| also| definitely| will| would| do)?"
+            rf" need {NEEDED}",
+        ],
     }
 )
+
 
 TITLES = frozenset("dr. mr. mrs. ms. mx. prof. st.".split())
 ABBREVIATIONS = frozenset("a.m. p.m. am. pm. jr. sr. inc. co. corp. ltd. ave. e.g. i.e. etc. vs.".split())
@@ -143,23 +164,29 @@ SOFTENER = re.compile(
     r"(?:\s|^)(?:please|just|also|kindly|maybe|possibly|definitely|really|actually|quickly|simply|go ahead and|try to|try and|be sure to|"
     r"make sure (?:to|you|that you)|remember to|(?:don't|do not) forget to|be able to)$"
 )
+# "please" makes a request of whatever follows it; these make one insistent.
 PLEASE = re.compile(r"(?<![\w'])(?:please|kindly)(?![\w'])")
-STRONG_SOFTENER = re.compile(r"(?<![\w'])(?:please|kindly|be sure|make sure|remember|forget)(?![\w'])")
+INSISTENT = re.compile(r"(?<![\w'])(?:be sure|make sure|remember|forget)(?![\w'])")
 STRONG_FRAME = re.compile(
     r"(?:^|\s)(?:(?:can|could|would|will|won't|can't|couldn't) you(?: (?:also|please|maybe|possibly|just|kindly|perhaps))*(?: be able to)?"
-    r"|if you (?:could|would|can)|if you'd|(?:need|want|like|love|ask|asking|remind|reminding|request|requesting|for) (?:you|ya) to|(?:ask|request) that you"
+    r"|if you (?:could|would|can)|if you'd|(?:ask|request) that you"
+    r"|(?:need|want|like|love|ask|asking|remind|reminding|request|requesting|for) (?:you|ya) to"
     r"|(?:can|could|would|will) (?:someone|somebody|anyone|anybody|one of you)|if (?:someone|somebody|anyone|anybody) (?:could|can|would)"
     r"|(?:hoping|hope|wondering if|wonder if|see if) (?:that )?you(?:'d|'ll| could| can| would| will| might))$"
 )
 FRAME = re.compile(
-    r"(?:^|(?<!\bif)(?<!\bwhen)(?<!\bonce)(?<!\bunless)\s)(?:you (?:should|must|will need to|will want to|will have to|need to|have to|gotta|might want to|may want to|would want to)"
-    r"|you'll (?:need|want|have) to|you'd (?:need|want|have) to|you'll wanna)$|(?:^|\s)(?:encourage you to|invite you to|urge you to"
-    r"|why don't you|why not|if you (?:get|have) a chance to)$"
+    r"(?:^|(?<!\bif)(?<!\bwhen)(?<!\bonce)(?<!\bunless)\s)"
+    r"(?:you (?:should|must|will need to|will want to|will have to|need to|have to|gotta|might want to|may want to|would want to)"
+    r"|you'll (?:need|want|have) to|you'd (?:need|want|have) to|you'll wanna)$"
+    r"|(?:^|\s)(?:encourage you to|invite you to|urge you to|why don't you|why not|if you (?:get|have) a chance to)$"
 )
 # Permissions and possibilities: the listener may act, nobody asks them to.
-PERMISSION = re.compile(r"(?:^|\s)(?:feel free to|(?:don't|do not|never) hesitate to|you (?:can|could|may|might)(?: always| either| still| easily| now)?)$")
+PERMISSION = re.compile(
+    r"(?:^|\s)(?:feel free to|(?:don't|do not|never) hesitate to|you (?:can|could|may|might)(?: always| either| still| easily| now)?)$"
+)
 NEGATION = re.compile(
-    r"(?:^|\s)(?:no need|not necessary|no reason|don't|do not|doesn't|does not|never|can't|cannot|won't|couldn't|shouldn't|wouldn't|needn't|didn't|not)(?: \S+){0,3}$"
+    r"(?:^|\s)(?:no need|not necessary|no reason|don't|do not|doesn't|does not|never|can't|cannot|won't|couldn't|shouldn't|wouldn't"
+    r"|needn't|didn't|not)(?: \S+){0,3}$"
 )
 # A subject other than the listener, perhaps with auxiliaries: the caller or a third party will do it.
 STATEMENT = re.compile(
@@ -181,10 +208,14 @@ NOT_ACTIONS = frozenset(
 
 # Deadlines and time windows.
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+)
 _ORDINAL = (
-    r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
-    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))"
+    r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth"
+    r"|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+    r"|(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))"
 )
 _HOUR = r"(?:1[0-2]|0?[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _MINUTES = r"(?: (?:[0-5]\d|fifteen|thirty|forty-?five|forty five))?"
@@ -195,21 +226,23 @@ _STRICT_CLOCK = rf"(?:{_HOUR}{_MINUTES} ?{_MERIDIEM}|{_NAMED_TIME})"
 _PART = r"(?:morning|afternoon|evening|night|lunch)"
 _END_OF = r"(?:the )?end of (?:the |this |next )?(?:day|business day|business|week|month|year|quarter)|close of business|cob|eod"
 _DAY = (
-    rf"(?:(?:later |sometime |early |first thing )?(?:today|tonight)|(?:tomorrow|{_WEEKDAY})(?: {_PART})?|(?:later |sometime )?(?:this|next|this coming|coming) "
-    rf"(?:{_WEEKDAY}|week|weekend|month|{_PART})|{_END_OF}|first thing in the morning|in the {_PART})"
+    rf"(?:(?:later |sometime |early |first thing )?(?:today|tonight)|(?:tomorrow|{_WEEKDAY})(?: {_PART})?"
+    rf"|(?:later |sometime )?(?:this|next|this coming|coming) (?:{_WEEKDAY}|week|weekend|month|{_PART})"
+    rf"|{_END_OF}|first thing in the morning|in the {_PART})"
 )
 _SAME_DAY = rf"(?: (?:today|tonight|tomorrow(?: {_PART})?|(?:on )?{_WEEKDAY}))?"
 _DATE = rf"(?:{_MONTH} {_ORDINAL}|{_MONTH} \d{{1,2}}|the {_ORDINAL}(?: of (?:the month|{_MONTH}))?)"
 _BY = r"(?:by|before|until|till|til|no later than|not later than|prior to|on or before)"
+_COUNT = r"(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|few|couple(?: of)?|twenty-?four|forty-?eight)"
 DEADLINE = _rx(
     [
         rf"(?:{_BY} |on )?{_DAY}(?: (?:at|by|before|around|after|between) {_CLOCK}(?: (?:and|to) {_CLOCK})?)?",
-        rf"(?:{_BY}|on) {_DATE}", rf"{_BY} {_CLOCK}{_SAME_DAY}", rf"(?:at|around|after) {_STRICT_CLOCK}{_SAME_DAY}", rf"between {_CLOCK} and {_CLOCK}",
-        rf"from {_CLOCK} (?:to|until|till) {_CLOCK}", r"before (?:i|we|you) (?:leave|close|head out|go|lose)",
+        rf"(?:{_BY}|on) {_DATE}", rf"{_BY} {_CLOCK}{_SAME_DAY}", rf"(?:at|around|after) {_STRICT_CLOCK}{_SAME_DAY}",
+        rf"between {_CLOCK} and {_CLOCK}", rf"from {_CLOCK} (?:to|until|till) {_CLOCK}", rf"before (?:i|we|you) (?:leave|close|head out|go|lose){_SAME_DAY}",
         rf"before (?:your|the|our|my|it|this|that) (?:\S+ ){{0,3}}?(?:on |by )?(?:{_DATE}|{_WEEKDAY}|tomorrow|today|tonight)",
         r"before (?:the )?(?:weekend|holidays?|long weekend|deadline|cutoff|cut-off|office closes|close|closing)",
-        r"within (?:like )?(?:the next )?(?:\d+|an?|one|two|three|four|five|few|couple(?: of)?|twenty-?four|forty-?eight) (?:hours?|days?|business days?|minutes?|weeks?)",
-        r"in (?:like )?the next (?:\d+ |one |two |three |four |five |ten |fifteen |twenty |thirty |few |couple (?:of )?)?(?:hours?|days?|minutes?)", r"within the (?:next )?hour",
+        rf"(?:within|in) (?:like )?the next (?:{_COUNT} )?(?:hours?|days?|business days?|minutes?|weeks?)",
+        rf"within (?:like )?{_COUNT} (?:hours?|days?|business days?|minutes?|weeks?)", r"within the hour",
     ]
 )
 # Standing business hours are not a time to act by; deadlines inside them are dropped.
@@ -232,17 +265,23 @@ LIMIT = re.compile(rf"^(?:{_BY}|within|in (?:like )?the next) ")
 DEADLINE_BRIDGES = LEADS | frozenset("if you could can would will".split())
 
 # Weak closes: noncommittal timing and content-free purposes.
+_VAGUE_REQUEST = (
+    r"(?:call|ring|text|e-?mail|reach out|get back to (?:me|us)|get in touch|give (?:me|us) a (?:call|ring|shout|buzz)|gimme a (?:call|ring)"
+    r"|touch base|hear from you)"
+)
+_NOT_A_TIME = r"(?! (?:today|tonight|tomorrow|this|next|before|by|on|in|ago|last|around|between|after|soon|" + _WEEKDAY[3:-1] + r"))"
 WEAK_CLOSE = _rx(
     [
         r"just (?:\w+ ){0,3}(?:following up|follow up|checking in|check in|touching base|touch base|circling back|circle back)",
-        r"touching base", r"(?:wanted|want|calling|going) to touch base", r"circling back", r"checking in(?! (?:on|about|regarding|for|with) (?:your|the|my|an?|our)\b)",
-        r"(?:whenever|when|if) you (?:get|have|got|find|'ve got) (?:a |some |the )?(?:chance|moment|minute|second|sec|free moment|spare moment|few minutes|free minute|spare minute|time)",
+        r"touching base", r"(?:wanted|want|calling|going) to touch base", r"circling back",
+        r"checking in(?! (?:on|about|regarding|for|with) (?:your|the|my|an?|our)\b)",
+        r"(?:whenever|when|if) you (?:get|have|got|find|'ve got) (?:a |some |the )?"
+        r"(?:chance|moment|minute|second|sec|free moment|spare moment|few minutes|free minute|spare minute|time)",
         r"whenever you(?:'re| are) (?:free|available|ready|able|not busy)", r"whenever you can", r"when you're (?:free|able)(?! to)",
         r"when you can(?! (?:make|come|meet|talk|do|stop|swing|fit|start|get|be|schedule|set|pick|drop|sign|send|expect))",
-        r"whenever (?:works|is (?:convenient|good|best)|it's convenient)", r"when(?:ever)? (?:it's|it is) convenient(?: for you)?", r"at your (?:convenience|leisure)",
-        r"no (?:rush|hurry|pressure)", r"at some point", r"one of these days",
-        r"(?:call|ring|text|e-?mail|reach out|get back to (?:me|us)|get in touch|give (?:me|us) a (?:call|ring|shout|buzz)|gimme a (?:call|ring)|touch base|hear from you)"
-        r"(?: \S+){0,3} some ?time(?! (?:today|tonight|tomorrow|this|next|before|by|on|in|ago|last|around|between|after|soon|" + _WEEKDAY[3:-1] + r"))",
+        r"whenever (?:works|is (?:convenient|good|best)|it's convenient)", r"when(?:ever)? (?:it's|it is) convenient(?: for you)?",
+        r"at your (?:convenience|leisure)", r"no (?:rush|hurry|pressure)", r"at some point", r"one of these days",
+        rf"{_VAGUE_REQUEST}(?: \S+){{0,3}} some ?time{_NOT_A_TIME}",
     ]
 )
 
@@ -286,8 +325,8 @@ class AskFacts:
 
     @property
     def main(self) -> Ask | None:
-        """The ask that matters most: a callback, else another reply, else anything; then one with a deadline; then the last."""
-        return max(self.asks, key=lambda a: (a.kind == "callback", a.kind in RESPONSE_KINDS, a.has_deadline, a.start), default=None)
+        """The most specific ask: one with a deadline first, then a callback, then another reply, then the last one said."""
+        return max(self.asks, key=lambda a: (a.has_deadline, a.kind == "callback", a.kind in RESPONSE_KINDS, a.start), default=None)
 
     @property
     def count(self) -> int:
@@ -327,8 +366,9 @@ class _Trigger:
 def find_asks(words: Sequence[Word], doc=None) -> AskFacts:
     """Asks and weak closes in a timed transcript.
 
-    ``doc`` keeps the common extractor signature and is unused: on lowercase, unpunctuated Whisper runs the small
-    parser mislabels imperatives more often than the request frames below miss them.
+    ``doc`` keeps the common extractor signature and is unused: the parser's subjectless sentence-initial verbs
+    were, beyond the requests the frames below already find, pleasantries ("Talk soon", "Take care", "Stay safe"),
+    and on lowercase unpunctuated runs it rarely finds the sentence start at all.
     """
     words = tuple(words)
     if not words:
@@ -386,9 +426,10 @@ def _mood(layout: _Layout, j: int, depth: int = 0) -> str | None:
     pre = core = _before(layout, j)
     while (m := SOFTENER.search(core)) is not None:
         core = core[: m.start()]
-    strong = bool(STRONG_SOFTENER.search(pre[len(core) :]))
-    if PLEASE.search(pre[len(core) :]):
+    softeners = pre[len(core) :]
+    if PLEASE.search(softeners):
         return "strong"
+    strong = bool(INSISTENT.search(softeners))
     if depth == 0 and (m := CAUSATIVE.search(core)) is not None:
         return _mood(layout, _word_at(layout, j, m.start(1)), depth + 1)
     if all(t in LEADS for t in core.split()):
@@ -481,7 +522,7 @@ def _announces(tokens: Sequence[str]) -> bool:
 
 
 def _ask(layout: _Layout, trigger: _Trigger, deadline: Match | None) -> Ask:
-    """The ask's sentence, or at most MAX_TEXT_WORDS around it when Whisper wrote a long unpunctuated run."""
+    """The ask's sentence; of a run-on of MAX_TEXT_WORDS or more, its clause within CONTEXT_WORDS of the request."""
     first, last = layout.sentence_start[trigger.first], layout.sentence_end[trigger.last]
     if last - first >= MAX_TEXT_WORDS:
         lo, hi = trigger.first, trigger.last
@@ -518,7 +559,8 @@ def _fold_channels(layout: _Layout, triggers: list[_Trigger], asks: list[Ask]) -
             prev_trigger, prev = kept[-1]
             joined_by_or = "or" in layout.norm[prev_trigger.last + 1 : trigger.first][:2]
             channels = {ask.kind, prev.kind}
-            if (joined_by_or and channels <= set(RESPONSE_KINDS)) or ("confirm" in channels and len(channels & {"callback", "reply", "text"}) == 1):
+            alternatives = joined_by_or and channels <= set(RESPONSE_KINDS)
+            if alternatives or ("confirm" in channels and len(channels & {"callback", "reply", "text"}) == 1):
                 keep, other = (ask, prev) if prev.kind == "confirm" and ask.kind != "confirm" else (prev, ask)
                 if other.has_deadline and not keep.has_deadline:
                     keep = Ask(keep.text, keep.kind, keep.start, keep.end, True, other.deadline)

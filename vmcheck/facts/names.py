@@ -24,10 +24,10 @@ from difflib import SequenceMatcher
 from functools import cached_property
 
 from vmcheck.facts import nlp
-
-STOP_WORDS = nlp.import_spacy().lang.en.stop_words.STOP_WORDS
 from vmcheck.textindex import normalise
 from vmcheck.transcript import Word
+
+STOP_WORDS = nlp.import_spacy().lang.en.stop_words.STOP_WORDS  # without pulling in torch
 
 
 def _phrases(*phrases: str) -> tuple[tuple[str, ...], ...]:
@@ -363,6 +363,8 @@ def _read_name(t: _Text, i: int) -> Span | None:
         i += 1
     last = None
     while i < t.n and len(t.name_words((start, i))) <= MAX_NAME_WORDS and t.is_name(i) and not t.possessive[i]:
+        if last is not None and t.low[i] == t.low[start]:
+            start = i  # "this is Sarah Sarah Lindgren": said again, in full
         last = i
         i += 1
         if t.ends_clause(last):
@@ -385,7 +387,7 @@ def _read_name_before(t: _Text, k: int, punctuated: bool = False) -> Span | None
         if t.is_title(before):
             first = before
             break
-        if not (t.is_name(before) or t.is_company_word(before) or t.possessive[before]):
+        if before in t.recipient or not (t.is_name(before) or t.is_company_word(before) or t.possessive[before]):
             break
         first = before
     return (first, last) if t.starts_clause(first) else None
@@ -401,7 +403,10 @@ def _read_company(t: _Text, i: int) -> Span | None:
     while i < t.n and i - start < MAX_COMPANY_WORDS:
         if last is not None and t.possessive[last] and not (t.is_name(i, recase=False) or t.is_company_word(i)):
             break  # "Dr. Patel's office" is a practice; "Acme Bank's fraud team" belongs to Acme Bank
-        if t.is_name(i) or t.is_company_word(i) or t.low[i] in DEPARTMENTS or t.is_title(i) or t.ent[i] == "ORG":
+        if t.possessive[i] and t.clean[i][:1].isupper() and any(t.is_company_word(k) for k in range(start, i)):
+            break  # "Paws and Claws Animal Hospital Biscuit's all done": a new sentence
+        titled = t.is_title(i) and i + 1 < t.n and t.is_name(i + 1)  # "Dr. Patel's office"
+        if titled or t.is_name(i) or t.is_company_word(i) or t.low[i] in DEPARTMENTS or t.ent[i] == "ORG":
             last = i
         elif _joins_names(t, i, last):
             pass
@@ -493,6 +498,8 @@ def _recipients(t: _Text) -> set[int]:
         name = _read_name(t, after) if t.starts_clause(start) else None
         if name and not _caller_follows(t, name):
             found.update(range(name[0], name[1] + 1))
+        elif name and len(t.name_words(name)) == MAX_NAME_WORDS:  # "Hi Jessica Mike Chen calling"
+            found.add(name[0])
     for start, _ in t.find(INTRODUCTIONS):
         name = _read_name_before(t, start, punctuated=True)
         if name and t.opens_message(name[0]):
@@ -540,9 +547,11 @@ def _introductions(t: _Text) -> Iterable[_Mention]:
 def _after_role(t: _Text, i: int) -> int:
     """Where the name starts in "this is Emily's mom, Karen" or "it's your neighbor, Linda"."""
     if i < t.n and (t.low[i] == "your" or t.possessive[i]):
+        owner = re.sub(r"'s$", "", t.low[i])
         for k in range(i + 1, min(i + 3, t.n)):
             if t.ends_clause(k):
-                return k + 1 if k + 1 < t.n and _read_name(t, k + 1) else i
+                name = _read_name(t, k + 1) if k + 1 < t.n else None
+                return k + 1 if name and owner not in t.name_words(name) else i  # not "Aiden's dad, Aiden in room 12"
     return i
 
 
