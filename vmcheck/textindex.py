@@ -22,6 +22,18 @@ def normalise(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A phrase and when it was said: what facts report for fillers, hedges, pauses and weak closes."""
+
+    text: str
+    start: float
+    end: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "start": round(self.start, 2), "end": round(self.end, 2)}
+
+
+@dataclass(frozen=True)
 class Match:
     text: str
     first: int

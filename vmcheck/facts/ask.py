@@ -36,7 +36,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vmcheck.textindex import Match, TextIndex, normalise
+from vmcheck.textindex import Match, Span, TextIndex, normalise
 from vmcheck.transcript import Word
 
 RESPONSE_KINDS = ("callback", "reply", "text", "confirm")
@@ -309,19 +309,9 @@ class Ask:
 
 
 @dataclass(frozen=True)
-class WeakClose:
-    text: str
-    start: float
-    end: float
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "start": round(self.start, 2), "end": round(self.end, 2)}
-
-
-@dataclass(frozen=True)
 class AskFacts:
     asks: tuple[Ask, ...]
-    weak_closes: tuple[WeakClose, ...]
+    weak_closes: tuple[Span, ...]
 
     @property
     def main(self) -> Ask | None:
@@ -579,5 +569,5 @@ def _merge_same_kind(asks: list[Ask]) -> list[Ask]:
     return sorted(best.values(), key=lambda a: a.start)
 
 
-def _weak_closes(index: TextIndex, layout: _Layout) -> list[WeakClose]:
-    return [WeakClose(_phrase(layout.words[m.first : m.last + 1]), m.start, m.end) for m in index.find(WEAK_CLOSE)]
+def _weak_closes(index: TextIndex, layout: _Layout) -> list[Span]:
+    return [Span(_phrase(layout.words[m.first : m.last + 1]), m.start, m.end) for m in index.find(WEAK_CLOSE)]

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from vmcheck.textindex import Match, TextIndex, normalise, phrase_pattern
+from vmcheck.textindex import Match, Span, TextIndex, normalise, phrase_pattern
 from vmcheck.transcript import Word
 
 LONG_PAUSE_SECONDS = 2.0
@@ -39,16 +39,6 @@ PURPOSE_CUES = phrase_pattern(
     ]
 )
 NUMBER_TOKEN = re.compile(r"^(?:[\d+().-]+|zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)$")
-
-
-@dataclass(frozen=True)
-class Span:
-    text: str
-    start: float
-    end: float
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "start": round(self.start, 2), "end": round(self.end, 2)}
 
 
 @dataclass(frozen=True)
