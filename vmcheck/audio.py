@@ -55,7 +55,7 @@ def decode(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Audio:
     import av
 
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.error.FFmpegError as error:
@@ -142,7 +142,7 @@ def _reason(error: Exception) -> str:
     return getattr(error, "strerror", None) or str(error)
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
     if not path.exists():
         raise VmcheckError("no such file", str(path))
     if path.is_dir():

@@ -91,7 +91,7 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> Non
 LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
 
 
-def _settings(config_path, rule_folders, rule_overrides, **cli_values):
+def _settings(config_path, rule_folders=(), rule_overrides=(), **cli_values):
     """Config file first, then the command line on top; resolved once before the first file."""
     from pathlib import Path
 
@@ -107,8 +107,7 @@ def _settings(config_path, rule_folders, rule_overrides, **cli_values):
         if not sep:
             raise VmcheckError(f"--rule takes ID=LEVEL or ID=off (got {item!r})")
         overrides[rule_id.strip()] = level.strip()
-    config.set("rules", overrides, "command line" if rule_overrides else config.sources["rules"])
-    configuration.validate(config)
+    config.set("rules", overrides if rule_overrides else None, "command line")
     return config
 
 
@@ -123,93 +122,114 @@ def _ruleset(config):
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: nearest vmcheck.toml or [tool.vmcheck] in pyproject.toml).")
 rules_option = click.option("--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False), help="Extra rule folder (repeatable).")
 override_option = click.option("--rule", "rule_overrides", multiple=True, metavar="ID=LEVEL", help="Switch a rule or pack off, or re-level it: Core.Hedging=off, Core.NameLate=error.")
+FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--caller", help="The caller's real name: check that it comes through.")
 @click.option("--number", help="The caller's real callback number: check that it comes through exactly.")
 @click.option("--region", help="Phone number region (default US).")
-@click.option("--fail-under", "threshold", type=click.FloatRange(0, 100), help="Score a message needs to pass (default 70).")
-@click.option("--fail-on", type=click.Choice(["warning", "error"]), help="Lowest finding level that fails a message.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Score a message needs to pass (default 70).")
+@click.option("--fail-on", type=click.Choice(["warning", "error"]), help="Lowest finding level that fails a message (default error).")
 @click.option("--min-level", type=click.Choice(["suggestion", "warning", "error"]), help="Lowest finding level shown.")
+@click.option("--errors-ok", is_flag=True, default=None, help="Do not exit with 2 because a file could not be checked.")
 @click.option("--wpm", "text_wpm", type=click.FloatRange(min=40, max=400), help="Speaking rate assumed for .txt scripts (default 150).")
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Skip files matching this glob (repeatable).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription (default: auto).")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Transcribe everything again; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@model_option
-@engine_option
+@click.option("--model", help="Whisper model name or path to a checkpoint (default tiny.en, embedded).")
+@click.option("--engine", type=click.Choice(["whisper", "faster-whisper"]), help="Speech engine (default whisper).")
 @config_option
 @rules_option
 @override_option
-def check(files, fmt, exclude, quiet, config_path, rule_folders, rule_overrides, model, engine, **options) -> None:
+def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folders, rule_overrides, **options) -> None:
     """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin)."""
-    from rich.console import Console
-
+    from vmcheck import config as configuration
     from vmcheck import inputs, pipeline
+    from vmcheck.cache import TranscriptCache
     from vmcheck.facts import Expectations
-    from vmcheck.reporters import card, json_report
+    from vmcheck.model import cache_dir
 
-    model = None if model == "tiny.en" else model
-    engine = None if engine == "whisper" else engine
-    config = _settings(config_path, rule_folders, rule_overrides, model=model, engine=engine, **options)
+    config = _settings(
+        config_path, rule_folders, rule_overrides, exclude=list(exclude), cache=False if no_cache else None, **options
+    )
     rules = _ruleset(config)
     settings = pipeline.Settings(
         model=config["model"],
         engine=config["engine"],
         expected=Expectations(config["caller"], config["number"], config["region"].upper()),
         text_wpm=config["text_wpm"],
-        threshold=config["threshold"],
+        threshold=config["fail_under"],
         max_audio_seconds=config["max_audio_seconds"],
     )
-    paths, skipped = inputs.collect(files, tuple(exclude))
+    paths, skipped = inputs.collect(files, tuple(config["exclude"]))
     for path, reason in skipped:
         _fail(f"{path}: {reason}")
     if not paths:
         raise VmcheckError("no voicemails to check (audio files or .txt scripts)")
-    results = _run(paths, rules, settings, quiet)
-    shown = LEVEL_RANK[config["min_level"]]
-    for result in results:
-        result.findings = [f for f in result.findings if LEVEL_RANK[f.level] >= shown]
-    if fmt == "json":
-        click.echo(json_report.render(results))
-    else:
-        console = Console(theme=card.THEME, highlight=False)
-        for result in results:
-            console.print(card.render(result))
+    cache = TranscriptCache(cache_dir(), enabled=config["cache"])
+    results = _run(paths, rules, settings, cache, configuration.jobs(config), quiet, fmt, output, config["min_level"])
     fail_rank = LEVEL_RANK[config["fail_on"]]
     failed = any(
         r.ok and (not r.score.passed or any(LEVEL_RANK[f.level] >= fail_rank for f in r.findings)) for r in results
     )
-    errors = any(not r.ok for r in results) or bool(skipped)
+    errors = (any(not r.ok for r in results) or bool(skipped)) and not config["errors_ok"]
     sys.exit(EXIT_ERROR if errors else EXIT_FAILED if failed else EXIT_OK)
 
 
-def _run(paths, rules, settings, quiet):
-    from vmcheck import pipeline
+def _run(paths, rules, settings, cache, jobs, quiet, fmt, output, min_level):
+    """Check every path, streaming jsonl as results arrive; other formats are written once at the end."""
+    import importlib
+
+    from vmcheck import batch
+    from vmcheck.output import open_output
     from vmcheck.progress import Progress
 
+    order = {path: i for i, path in enumerate(paths)}
     results = []
-    engine = None
-    with Progress(total=len(paths), quiet=quiet) as progress:
-        for path in paths:
-            try:
-                if pipeline.is_text(path):
-                    progress.update(f"checking {path}")
-                    results.append(pipeline.check_text(path, rules, settings))
-                else:
-                    if engine is None:
-                        from vmcheck import transcribe as stt
+    with open_output(output) as out, Progress(total=len(paths), quiet=quiet) as progress:
+        for result in batch.check_all(paths, rules, settings, cache, jobs, on_stage=progress.update):
+            if not result.ok:
+                _fail(result.error)
+            if fmt == "jsonl":
+                from vmcheck.reporters import jsonl_report
 
-                        progress.update("loading the speech model")
-                        engine = stt.load_engine(settings.engine, settings.model)
-                    progress.update(f"transcribing {path}")
-                    results.append(pipeline.check_audio(path, engine, rules, settings))
-            except VmcheckError as error:
-                _fail(str(error))
-                results.append(pipeline.FileResult(path, ok=False, error=str(error)))
+                out.write(jsonl_report.render_one(_shown(result, min_level)) + "\n")
+                out.flush()
+            results.append(result)
+            progress.update(f"checked {result.path}")
             progress.advance()
+        results.sort(key=lambda r: order[r.path])
+        shown = [_shown(r, min_level) for r in results]
+        if fmt == "table":
+            _print_table(shown, out)
+        elif fmt != "jsonl":
+            out.write(importlib.import_module(f"vmcheck.reporters.{fmt}_report").render(shown).rstrip("\n") + "\n")
     return results
+
+
+def _shown(result, min_level: str):
+    """The result as the reports show it: findings below --min-level left out."""
+    import dataclasses
+
+    lowest = LEVEL_RANK[min_level]
+    return dataclasses.replace(result, findings=[f for f in result.findings if LEVEL_RANK[f.level] >= lowest])
+
+
+def _print_table(results, out) -> None:
+    from rich.console import Console
+
+    from vmcheck.reporters import card, summary
+
+    console = Console(file=out, theme=card.THEME, highlight=False)
+    if len(results) == 1:
+        console.print(card.render(results[0]))
+    else:
+        console.print(summary.render(results))
 
 
 @cli.group(invoke_without_command=True)
@@ -273,6 +293,64 @@ def rules_test(ruleset, rule_ids) -> None:
                 click.echo(f"FAIL {rule.id}: {expectation}: {result.text[:70]}")
     click.echo(f"{len(chosen)} rules, {failures} failing examples")
     sys.exit(EXIT_FAILED if failures else EXIT_OK)
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the transcript cache."""
+
+
+@cache_group.command("info")
+def cache_info() -> None:
+    """Where the cache is, and how much it holds."""
+    from vmcheck.cache import TranscriptCache
+    from vmcheck.model import cache_dir
+
+    cache = TranscriptCache(cache_dir())
+    entries = cache.entries()
+    size = sum(p.stat().st_size for p in entries)
+    models = list((cache_dir() / "models").glob("*.pt"))
+    click.echo(f"cache folder:  {cache_dir()}")
+    click.echo(f"transcripts:   {len(entries)} ({size / 1e6:.1f} MB)")
+    click.echo(f"models:        {len(models)} ({sum(p.stat().st_size for p in models) / 1e6:.1f} MB)")
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Delete every cached transcript (the converted model stays)."""
+    from vmcheck.cache import TranscriptCache
+    from vmcheck.model import cache_dir
+
+    click.echo(f"removed {TranscriptCache(cache_dir()).clear()} cached transcripts")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing vmcheck.toml.")
+def init(force: bool) -> None:
+    """Write a commented starter vmcheck.toml in the current folder."""
+    from pathlib import Path
+
+    from vmcheck.config import STARTER
+
+    target = Path("vmcheck.toml")
+    if target.exists() and not force:
+        raise VmcheckError("already exists; use --force to overwrite it", str(target))
+    target.write_text(STARTER, encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+@cli.command("config")
+@config_option
+def show_config(config_path) -> None:
+    """Print the resolved settings and where each one came from."""
+    from vmcheck import config as configuration
+
+    config = _settings(config_path)
+    click.echo(f"# config file: {config.path or 'none found'}")
+    for key in configuration.KEYS:
+        value = config[key]
+        shown = "null" if value is None else json.dumps(value)
+        click.echo(f"{key} = {shown}    # {config.sources[key]}")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

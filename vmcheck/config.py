@@ -3,6 +3,7 @@
 The file is found by walking up from the working directory, so a trainer can
 commit one beside the course material. Unknown keys and wrong types are
 errors naming the file and key: a typo must not silently check nothing.
+Every resolved value remembers where it came from, for ``vmcheck config``.
 """
 
 from __future__ import annotations
@@ -10,28 +11,91 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from vmcheck.errors import VmcheckError
 
 LEVEL_NAMES = ("suggestion", "warning", "error")
-
-# key: (type check, description, default)
-KEYS: dict[str, tuple[type | tuple, str, Any]] = {
-    "threshold": ((int, float), "overall score a message needs to pass (0-100)", None),
-    "fail_on": (str, "lowest finding level that fails a message: warning or error", "error"),
-    "min_level": (str, "lowest finding level shown: suggestion, warning or error", "suggestion"),
-    "rule_folders": (list, "extra rule folders, relative to this file", []),
-    "rules": (dict, "per-rule or per-pack overrides: off, suggestion, warning or error", {}),
-    "caller": (str, "the caller's real name, to check it comes through", None),
-    "number": (str, "the caller's real callback number, to check it comes through", None),
-    "region": (str, "phone number region (ISO country code)", "US"),
-    "model": (str, "Whisper model name or checkpoint path", "tiny.en"),
-    "engine": (str, "speech engine", "whisper"),
-    "text_wpm": ((int, float), "speaking rate assumed for text transcripts", 150),
-    "max_audio_seconds": ((int, float), "longest recording vmcheck will check", 600),
-}
 CONFIG_NAMES = ("vmcheck.toml", "pyproject.toml")
+
+
+def _number(low: float, high: float | None = None) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
+
+    return check
+
+
+def _one_of(*choices: str) -> Callable[[Any], bool]:
+    return lambda value: value in choices
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _overrides(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) and v in (*LEVEL_NAMES, "off") for v in value.values())
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _jobs(value: Any) -> bool:
+    return value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64)
+
+
+# key: (check, what it takes, default)
+KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
+    "fail_under": (_number(0, 100), "the overall score a message needs to pass, 0 to 100", None),
+    "fail_on": (_one_of("warning", "error"), "the lowest finding level that fails a message: warning or error", "error"),
+    "min_level": (_one_of(*LEVEL_NAMES), "the lowest finding level shown: suggestion, warning or error", "suggestion"),
+    "errors_ok": (_flag, "true or false: do not exit with 2 when a file cannot be checked", False),
+    "rule_folders": (_strings, "a list of extra rule folders, relative to the config file", []),
+    "rules": (_overrides, "a table of rule or pack IDs set to off, suggestion, warning or error", {}),
+    "caller": (_text, "the caller's real name, to check that it comes through", None),
+    "number": (_text, "the caller's real callback number, to check that it comes through", None),
+    "region": (_text, "the phone number region, an ISO country code such as US or GB", "US"),
+    "model": (_text, "a Whisper model name or checkpoint path", "tiny.en"),
+    "engine": (_one_of("whisper", "faster-whisper"), "the speech engine: whisper or faster-whisper", "whisper"),
+    "jobs": (_jobs, 'the number of worker processes, or "auto"', "auto"),
+    "cache": (_flag, "true or false: reuse transcripts of unchanged audio", True),
+    "exclude": (_strings, "a list of glob patterns of files to skip", []),
+    "text_wpm": (_number(40, 400), "the speaking rate assumed for .txt scripts, 40 to 400", 150),
+    "max_audio_seconds": (_number(1), "the longest recording vmcheck will check, in seconds", 600),
+}
+
+STARTER = '''# vmcheck settings. Command-line options override these; `vmcheck config` shows the result.
+# Every key is optional: delete what you do not need.
+
+# fail_under = 70            # overall score a message needs to pass (0-100)
+# fail_on = "error"          # "warning" makes any warning fail a message too
+# min_level = "suggestion"   # lowest finding level shown
+# errors_ok = false          # true: unreadable files do not make the run exit with 2
+
+# caller = "Jane Doe"        # the caller's real name: is it recovered from the recording?
+# number = "312-555-0147"    # the callback number: does every digit come through?
+# region = "US"              # phone number region
+
+# model = "tiny.en"          # embedded offline model; or base.en, small.en, or a checkpoint path
+# engine = "whisper"         # or "faster-whisper" (pip install 'vmcheck[fast]')
+# jobs = "auto"              # worker processes for transcription
+# cache = true               # reuse transcripts of unchanged audio
+# exclude = ["drafts/*"]     # glob patterns of files to skip
+# text_wpm = 150             # speaking rate assumed for .txt scripts
+# max_audio_seconds = 600    # refuse longer recordings
+
+# rule_folders = ["course-rules"]   # extra rule packs, relative to this file
+
+# [rules]                     # switch rules off or re-level them
+# "Core.Hedging" = "off"
+# "Core.NameLate" = "error"
+'''
 
 
 @dataclass
@@ -44,7 +108,8 @@ class Config:
         return self.values[key]
 
     def set(self, key: str, value: Any, source: str) -> None:
-        if value is None or value == () or value == {}:
+        """Set a value that was given; None and empty collections mean 'not given'."""
+        if value is None or value == () or value == [] or value == {}:
             return
         self.values[key] = value
         self.sources[key] = source
@@ -70,9 +135,9 @@ def _read(path: Path) -> dict:
         raise VmcheckError(f"cannot read config ({error})", str(path)) from None
 
 
-def load(path: Path | None = None, discover: bool = True) -> Config:
+def load(path: Path | None = None) -> Config:
     config = Config()
-    path = path or (find_config() if discover else None)
+    path = path or find_config()
     if path is None:
         return config
     if not path.is_file():
@@ -84,22 +149,16 @@ def load(path: Path | None = None, discover: bool = True) -> Config:
     for key, value in data.items():
         if key not in KEYS:
             raise VmcheckError(f"unknown key '{key}' (known: {', '.join(KEYS)})", str(path))
-        kind = KEYS[key][0]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise VmcheckError(f"'{key}' has the wrong type ({type(value).__name__}); expected {KEYS[key][1]}", str(path))
+        check, expected, _ = KEYS[key]
+        if not check(value):
+            raise VmcheckError(f"'{key}' must be {expected} (got {value!r})", str(path))
         if key == "rule_folders":
             value = [str((path.parent / folder).resolve()) for folder in value]
         config.set(key, value, str(path))
-    validate(config)
     return config
 
 
-def validate(config: Config) -> None:
-    for key in ("fail_on", "min_level"):
-        if config[key] not in LEVEL_NAMES:
-            raise VmcheckError(f"{key} must be one of {', '.join(LEVEL_NAMES)} (got {config[key]!r}, from {config.sources[key]})")
-    threshold = config["threshold"]
-    if threshold is not None and not 0 <= threshold <= 100:
-        raise VmcheckError(f"threshold must be between 0 and 100 (got {threshold}, from {config.sources['threshold']})")
-    if config["text_wpm"] <= 0 or config["max_audio_seconds"] <= 0:
-        raise VmcheckError("text_wpm and max_audio_seconds must be positive")
+def jobs(config: Config) -> int:
+    from vmcheck.batch import default_jobs
+
+    return default_jobs() if config["jobs"] == "auto" else int(config["jobs"])

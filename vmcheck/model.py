@@ -58,6 +58,17 @@ def embedded_checkpoint() -> Path:
     return target
 
 
+def identity(name_or_path: str) -> str:
+    """What a transcript cache key needs to know about the model: its weights, not just its name."""
+    if name_or_path == EMBEDDED_NAME:
+        return f"{EMBEDDED_NAME}-{EMBEDDED_SHA256[:16]}"
+    path = Path(name_or_path)
+    if path.exists():
+        stat = path.stat()
+        return f"{path.resolve()}-{stat.st_size}-{stat.st_mtime_ns}"
+    return name_or_path
+
+
 def read_ct2(path: Path) -> dict[str, np.ndarray]:
     """Parse a CTranslate2 ``model.bin`` (format version 6) into named arrays, aliases resolved."""
     data = path.read_bytes()

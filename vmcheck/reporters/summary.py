@@ -1,0 +1,61 @@
+"""The batch view for a manager: worst messages first, totals, and what the team should practise."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from vmcheck.checks.base import LEVELS
+from vmcheck.pipeline import FileResult
+from vmcheck.reporters.json_report import summary
+
+TOP_FINDINGS = 8
+
+
+def top_problem(result: FileResult) -> str:
+    """The most severe finding, earliest first among equals."""
+    if not result.findings:
+        return ""
+    worst = max(result.findings, key=lambda f: (LEVELS.index(f.level), -(f.start or 0.0)))
+    return f"{worst.rule}: {worst.message}"
+
+
+def worst_first(results: list[FileResult]) -> list[FileResult]:
+    return sorted(results, key=lambda r: (r.ok, r.score.score if r.score else -1, r.path))
+
+
+def render(results: list[FileResult]) -> RenderableType:
+    table = Table(header_style="bold", box=None, pad_edge=False, padding=(0, 1))
+    table.add_column("File", overflow="fold", ratio=2)
+    table.add_column("Length", justify="right", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Grade", no_wrap=True)
+    table.add_column("Top problem", overflow="fold", ratio=3)
+    for result in worst_first(results):
+        if not result.ok:
+            table.add_row(result.path, "", "", Text("ERROR", style="level.error"), Text(result.error or "", style="level.error"))
+            continue
+        style = "grade.pass" if result.score.passed else "grade.fail"
+        table.add_row(
+            result.path, f"{result.facts['duration_s']:.0f} s", str(result.score.score),
+            Text(result.score.grade + ("" if result.score.passed else " ✖"), style=style), top_problem(result),
+        )
+    totals = summary(results)
+    mean = "-" if totals["mean_score"] is None else f"{totals['mean_score']:.1f}"
+    line = Text(
+        f"{totals['files']} checked · {totals['passed']} passed · {totals['failed']} failed · "
+        f"{totals['errors']} errors · mean score {mean}",
+        style="bold",
+    )
+    files_with = Counter(rule for r in results for rule in {f.rule for f in r.findings})
+    common = Table(title="Most common findings", title_justify="left", header_style="bold", box=None, pad_edge=False)
+    common.add_column("Rule")
+    common.add_column("Files", justify="right")
+    common.add_column("What to practise", overflow="fold")
+    examples = {f.rule: f.suggestion for r in results for f in r.findings}
+    for rule, count in sorted(files_with.items(), key=lambda item: (-item[1], item[0]))[:TOP_FINDINGS]:
+        common.add_row(rule, str(count), examples[rule])
+    return Group(table, Text(""), line, Text(""), common if files_with else Text("No findings across the batch."))
