@@ -35,13 +35,14 @@ def tone(seconds: float, rate: int, channels: int) -> np.ndarray:
     return np.repeat(signal[None, :], channels, axis=0).astype(np.float32)
 
 
-def encode(path, container_format, codec, rate, layout, seconds=4.0):
+def encode(path, container_format, codec, rate, layout, seconds=4.0, signal=None):
+    """Write ``signal`` (channels x samples at ``rate``; a test tone by default) with PyAV."""
     channels = 2 if layout == "stereo" else 1
     with av.open(str(path), "w", format=container_format) as container:
         stream = container.add_stream(codec, rate=rate, layout=layout)
         if codec == "libopencore_amrnb":
             stream.bit_rate = 12200
-        samples = tone(seconds, rate, channels)
+        samples = tone(seconds, rate, channels) if signal is None else signal
         fmt = stream.codec_context.format.name
         frame_size = stream.codec_context.frame_size or 1024
         pts = 0

@@ -69,6 +69,8 @@ def _audio(samples: np.ndarray) -> Audio:
         ("white noise", np.random.default_rng(0).standard_normal(SAMPLE_RATE * 20) * 0.05),
         ("hum", 0.1 * np.sin(2 * np.pi * 60 * np.arange(SAMPLE_RATE * 20) / SAMPLE_RATE)),
         ("near silence", np.random.default_rng(1).standard_normal(SAMPLE_RATE * 20) * 0.001),
+        ("tone", 0.5 * np.sin(2 * np.pi * 440 * np.arange(SAMPLE_RATE * 6) / SAMPLE_RATE)),
+        ("low tone", 0.5 * np.sin(2 * np.pi * 200 * np.arange(SAMPLE_RATE * 6) / SAMPLE_RATE)),
     ],
 )
 def test_no_speech_gives_an_empty_transcript(engine, label, samples):

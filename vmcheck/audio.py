@@ -65,7 +65,7 @@ def decode(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Audio:
             raise VmcheckError("no audio stream in this file", str(path))
         stream = container.streams.audio[0]
         if container.duration and container.duration / 1e6 > max_seconds + 1:
-            raise VmcheckError(_too_long(container.duration / 1e6, max_seconds), str(path))
+            raise VmcheckError(too_long(container.duration / 1e6, max_seconds), str(path))
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         chunks: list[np.ndarray] = []
         limit = int((max_seconds + 1) * SAMPLE_RATE)
@@ -77,7 +77,7 @@ def decode(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Audio:
                     chunks.append(chunk)
                     decoded += chunk.size
                 if decoded > limit:
-                    raise VmcheckError(_too_long(decoded / SAMPLE_RATE, max_seconds), str(path))
+                    raise VmcheckError(too_long(decoded / SAMPLE_RATE, max_seconds), str(path))
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as error:
@@ -134,7 +134,7 @@ def _dbfs(level: float) -> float:
     return float(20 * np.log10(max(level, 1e-10)))
 
 
-def _too_long(seconds: float, limit: float) -> str:
+def too_long(seconds: float, limit: float) -> str:
     return f"recording is longer than the {limit:.0f} s limit ({seconds:.0f} s); raise max_audio_seconds to check it"
 
 

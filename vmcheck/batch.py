@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from vmcheck import model, pipeline
-from vmcheck.audio import AudioStats
+from vmcheck.audio import AudioStats, too_long
 from vmcheck.cache import TranscriptCache, file_digest
 from vmcheck.errors import VmcheckError
 from vmcheck.ruleset import RuleSet
@@ -76,6 +76,9 @@ def check_all(
             yield pipeline.FileResult(path, ok=False, error=str(error))
             continue
         hit = cache.get(key) if key not in pending else None
+        if hit and hit[1].duration > settings.max_audio_seconds + 1:
+            yield pipeline.FileResult(path, ok=False, error=str(VmcheckError(too_long(hit[1].duration, settings.max_audio_seconds), path)))
+            continue
         if hit:
             yield _guarded(path, lambda p=path, h=hit: pipeline.judge(p, h[0], h[1], ruleset, settings))
         else:

@@ -7,7 +7,6 @@ own module, with settings resolved once before the first file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from vmcheck import scoring, textmode
 from vmcheck.audio import AudioStats
@@ -66,11 +65,15 @@ def is_text(path: str) -> bool:
 
 
 def read_text(path: str) -> str:
-    """A script to lint: UTF-8 text, not binary, not huge."""
+    """A script to lint: UTF-8 text, not binary, not huge, not empty."""
     import sys
 
     try:
-        raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1) if path == "-" else Path(path).open("rb").read(MAX_TEXT_BYTES + 1)
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_TEXT_BYTES + 1)
     except FileNotFoundError:
         raise VmcheckError("no such file", path) from None
     except IsADirectoryError:
@@ -84,9 +87,12 @@ def read_text(path: str) -> str:
     if b"\x00" in raw:
         raise VmcheckError("binary data, not a text transcript", path)
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise VmcheckError("not UTF-8 text", path) from None
+    if not text.split():
+        raise VmcheckError("the transcript is empty", path)
+    return text
 
 
 def judge(path: str, transcript: Transcript, audio: AudioStats | None, ruleset: RuleSet, settings: Settings) -> FileResult:

@@ -15,6 +15,7 @@ from rich.theme import Theme
 
 from vmcheck.checks.base import CATEGORIES
 from vmcheck.pipeline import FileResult
+from vmcheck.reporters.common import clock
 from vmcheck.transcript import Transcript
 
 THEME = Theme(
@@ -33,13 +34,6 @@ THEME = Theme(
 )
 LEVEL_MARK = {"error": "✖ error", "warning": "▲ warning", "suggestion": "● suggestion"}
 BAR_WIDTH = 20
-
-
-def timestamp(seconds: float | None) -> str:
-    if seconds is None:
-        return "  -  "
-    minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{rest:02d}"
 
 
 def bar(score: int) -> Text:
@@ -104,7 +98,7 @@ def _findings(result: FileResult) -> RenderableType:
         body = Text.assemble(
             (finding.message, "bold"), "\n", ("→ ", "muted"), finding.suggestion, "  ", (finding.rule, "muted")
         )
-        table.add_row(timestamp(finding.start), Text(LEVEL_MARK[finding.level], style=f"level.{finding.level}"), body)
+        table.add_row(clock(finding.start), Text(LEVEL_MARK[finding.level], style=f"level.{finding.level}"), body)
     return table
 
 

@@ -8,23 +8,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from vmcheck.checks.base import LEVELS
 from vmcheck.pipeline import FileResult
+from vmcheck.reporters.common import top_finding, worst_first
 from vmcheck.reporters.json_report import summary
 
 TOP_FINDINGS = 8
-
-
-def top_problem(result: FileResult) -> str:
-    """The most severe finding, earliest first among equals."""
-    if not result.findings:
-        return ""
-    worst = max(result.findings, key=lambda f: (LEVELS.index(f.level), -(f.start or 0.0)))
-    return f"{worst.rule}: {worst.message}"
-
-
-def worst_first(results: list[FileResult]) -> list[FileResult]:
-    return sorted(results, key=lambda r: (r.ok, r.score.score if r.score else -1, r.path))
 
 
 def render(results: list[FileResult]) -> RenderableType:
@@ -39,9 +27,11 @@ def render(results: list[FileResult]) -> RenderableType:
             table.add_row(result.path, "", "", Text("ERROR", style="level.error"), Text(result.error or "", style="level.error"))
             continue
         style = "grade.pass" if result.score.passed else "grade.fail"
+        top = top_finding(result)
         table.add_row(
             result.path, f"{result.facts['duration_s']:.0f} s", str(result.score.score),
-            Text(result.score.grade + ("" if result.score.passed else " ✖"), style=style), top_problem(result),
+            Text(result.score.grade + ("" if result.score.passed else " ✖"), style=style),
+            f"{top.rule}: {top.message}" if top else "",
         )
     totals = summary(results)
     mean = "-" if totals["mean_score"] is None else f"{totals['mean_score']:.1f}"
