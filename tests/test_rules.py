@@ -86,6 +86,21 @@ def test_bad_rule_files_are_clear_errors_naming_the_file(tmp_path, text, error):
     assert "Bad.yml" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        (GOOD + "colour: red\n", "Bad.yml:8"),
+        (GOOD.replace("level: warning", "level: fatal"), "Bad.yml:5"),
+        (GOOD.replace("tokens: [no worries]", "patterns: ['(a+)+b']"), "Bad.yml:7"),
+        (GOOD.replace("extends: existence", "extends: sentiment"), "Bad.yml:1"),
+        (GOOD.replace('message: "Say it differently: {match}"', 'message: "{speed}"'), "Bad.yml:2"),
+    ],
+)
+def test_rule_errors_name_the_line(tmp_path, text, where):
+    with pytest.raises(VmcheckError, match=where):
+        rules.load([_pack(tmp_path, text)])
+
+
 def test_user_pack_and_overrides(tmp_path):
     folder = _pack(tmp_path, GOOD, "NoWorries.yml")
     loaded = rules.load([folder], {"Core.Hedging": "off", "Course.NoWorries": "error", "Core.Profanity": "suggestion"})

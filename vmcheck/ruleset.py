@@ -117,11 +117,20 @@ def load_rule(path: Path, pack: str, policy: Policy) -> Rule:
         raise VmcheckError("a rule file must be a YAML mapping", str(path))
     kind = spec.get("extends")
     if kind not in TYPES:
-        raise VmcheckError(f"unknown rule type extends: {kind!r} (choose from: {', '.join(TYPES)})", str(path))
+        line = _key_lines(path).get("extends")
+        where = f"{path}:{line}" if line else str(path)
+        raise VmcheckError(f"unknown rule type extends: {kind!r} (choose from: {', '.join(TYPES)})", where)
     try:
         return TYPES[kind](f"{pack}.{path.stem}", spec, set(FACT_NAMES), policy.level_weights)
     except RuleError as error:
-        raise VmcheckError(str(error), str(path)) from None
+        line = _key_lines(path).get(error.key)
+        raise VmcheckError(str(error), f"{path}:{line}" if line else str(path)) from None
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """Line numbers of a rule file's top-level keys, so an error can point at the line."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    return {key.value: key.start_mark.line + 1 for key, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
 
 
 def pack_folders(folder: Path) -> list[Path]:

@@ -24,7 +24,11 @@ _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::([^{}]+))?\}")
 
 
 class RuleError(ValueError):
-    """A rule file that cannot be used; the loader adds the file name."""
+    """A rule file that cannot be used; the loader adds the file name, and the line of ``key`` when given."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class Rule:
     def __init__(self, rule_id: str, spec: dict, fact_names: set[str], default_weights: dict[str, int]):
         unknown = set(spec) - COMMON_FIELDS - set(self.FIELDS)
         if unknown:
-            raise RuleError(f"unknown key{'s' if len(unknown) > 1 else ''}: {', '.join(sorted(unknown))}")
+            raise RuleError(f"unknown key{'s' if len(unknown) > 1 else ''}: {', '.join(sorted(unknown))}", key=sorted(unknown)[0])
         missing = [k for k in (*self.REQUIRED, *(k for k, required in self.FIELDS.items() if required)) if k not in spec]
         if missing:
             raise RuleError(f"missing required key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
@@ -110,29 +114,31 @@ class Rule:
         self.description = _text(spec, "description")
         self.weight = spec.get("weight", default_weights[self.level])
         if not isinstance(self.weight, (int, float)) or isinstance(self.weight, bool) or not 0 <= self.weight <= 100:
-            raise RuleError("weight must be a number from 0 to 100")
+            raise RuleError("weight must be a number from 0 to 100", key="weight")
         self.link = spec.get("link")
         self.source = spec.get("source")
         needs = spec.get("needs", [])
         self.needs = set([needs] if isinstance(needs, str) else needs)
         if not self.needs <= {"audio"}:
-            raise RuleError("needs may only list: audio")
-        self.applies = self.expression(spec["applies"]) if "applies" in spec else None
+            raise RuleError("needs may only list: audio", key="needs")
+        self.applies = self.expression("applies") if "applies" in spec else None
         names = fact_names | self.TEMPLATE_NAMES
-        self.message = Template(_text(spec, "message"), names)
-        self.suggestion = Template(_text(spec, "suggestion"), names)
+        self.message = _template(spec, "message", names)
+        self.suggestion = _template(spec, "suggestion", names)
         self.examples = spec.get("examples", {})
         if not isinstance(self.examples, dict) or set(self.examples) - {"trigger", "pass"}:
-            raise RuleError("examples must be a mapping with 'trigger' and 'pass' lists")
+            raise RuleError("examples must be a mapping with 'trigger' and 'pass' lists", key="examples")
 
-    def expression(self, source: Any) -> Expression:
+    def expression(self, key: str) -> Expression:
+        """The condition under ``key`` in the rule file, parsed and checked against the known facts."""
+        source = self.spec[key]
         try:
             expression = Expression(source)
         except ExpressionError as error:
-            raise RuleError(str(error)) from None
+            raise RuleError(str(error), key=key) from None
         unknown = expression.names - self.fact_names
         if unknown:
-            raise RuleError(f"condition {source!r} refers to unknown fact: {', '.join(sorted(unknown))}")
+            raise RuleError(f"condition {source!r} refers to unknown fact: {', '.join(sorted(unknown))}", key=key)
         return expression
 
     def run(self, context: Context) -> list[Finding]:
@@ -165,18 +171,25 @@ class Rule:
         return _number(value), _number(value)
 
 
+def _template(spec: dict, key: str, names: set[str]) -> Template:
+    try:
+        return Template(_text(spec, key), names)
+    except (ExpressionError, RuleError) as error:
+        raise RuleError(str(error), key=key) from None
+
+
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _choice(value: Any, allowed: tuple[str, ...], key: str) -> str:
     if value not in allowed:
-        raise RuleError(f"{key} must be one of {', '.join(allowed)} (got {value!r})")
+        raise RuleError(f"{key} must be one of {', '.join(allowed)} (got {value!r})", key=key)
     return value
 
 
 def _text(spec: dict, key: str) -> str:
     value = spec[key]
     if not isinstance(value, str) or not value.strip():
-        raise RuleError(f"{key} must be a non-empty string")
+        raise RuleError(f"{key} must be a non-empty string", key=key)
     return value.strip()

@@ -10,9 +10,9 @@ class Conditional(Rule):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.condition = self.expression(self.spec["if"])
-        self.requirement = self.expression(self.spec["then"])
-        self.at = self.expression(self.spec["at"]) if "at" in self.spec else None
+        self.condition = self.expression("if")
+        self.requirement = self.expression("then")
+        self.at = self.expression("at") if "at" in self.spec else None
 
     def findings(self, context: Context) -> list[Finding]:
         if not self.condition.evaluate(context.facts) or self.requirement.evaluate(context.facts):

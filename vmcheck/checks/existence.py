@@ -15,7 +15,7 @@ class Existence(Rule):
         self.pattern = compile_phrases(self.spec)
         self.max_findings = self.spec.get("max_findings", 3)
         if not isinstance(self.max_findings, int) or self.max_findings < 1:
-            raise RuleError("max_findings must be a whole number of at least 1")
+            raise RuleError("max_findings must be a whole number of at least 1", key="max_findings")
 
     def findings(self, context: Context) -> list[Finding]:
         matches = context.index.find(self.pattern)[: self.max_findings]

@@ -10,8 +10,8 @@ class Metric(Rule):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.when = self.expression(self.spec["when"])
-        self.at = self.expression(self.spec["at"]) if "at" in self.spec else None
+        self.when = self.expression("when")
+        self.at = self.expression("at") if "at" in self.spec else None
 
     def findings(self, context: Context) -> list[Finding]:
         if not self.when.evaluate(context.facts):

@@ -20,7 +20,7 @@ class Occurrence(Rule):
         for key in ("min", "max"):
             value = self.spec.get(key)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                raise RuleError(f"{key} must be a whole number")
+                raise RuleError(f"{key} must be a whole number", key=key)
 
     def findings(self, context: Context) -> list[Finding]:
         matches = context.index.find(self.pattern)

@@ -22,7 +22,7 @@ def compile_phrases(spec: dict) -> re.Pattern:
     patterns = spec.get("patterns", [])
     for key, value in (("tokens", tokens), ("patterns", patterns)):
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise RuleError(f"{key} must be a list of non-empty strings")
+            raise RuleError(f"{key} must be a list of non-empty strings", key=key)
     if not tokens and not patterns:
         raise RuleError("give at least one of tokens or patterns")
     parts = [phrase_pattern(tokens).pattern] if tokens else []
@@ -30,9 +30,9 @@ def compile_phrases(spec: dict) -> re.Pattern:
         try:
             parsed = sre_parse.parse(pattern)
         except re.error as error:
-            raise RuleError(f"bad pattern {pattern!r}: {error}") from None
+            raise RuleError(f"bad pattern {pattern!r}: {error}", key="patterns") from None
         if _nested_repeat(parsed, inside=False):
-            raise RuleError(f"pattern {pattern!r} nests repeats (like (a+)+) and could run for hours; rewrite it")
+            raise RuleError(f"pattern {pattern!r} nests repeats (like (a+)+) and could run for hours; rewrite it", key="patterns")
         parts.append(r"(?<![\w'])(?:" + pattern + r")(?![\w'])")
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 

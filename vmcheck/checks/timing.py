@@ -16,13 +16,13 @@ class Timing(Rule):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.time = self.expression(self.spec["time"])
+        self.time = self.expression("time")
         within = self.spec["within"]
         if not isinstance(within, dict) or len(within) != 1 or not set(within) <= {"first", "last"}:
-            raise RuleError("within must be {first: SECONDS} or {last: SECONDS}")
+            raise RuleError("within must be {first: SECONDS} or {last: SECONDS}", key="within")
         (self.edge, self.seconds), = within.items()
         if not isinstance(self.seconds, (int, float)) or self.seconds <= 0:
-            raise RuleError("within needs a positive number of seconds")
+            raise RuleError("within needs a positive number of seconds", key="within")
 
     def findings(self, context: Context) -> list[Finding]:
         time = self.time.evaluate(context.facts)
