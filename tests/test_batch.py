@@ -142,21 +142,42 @@ def test_interrupted_run_leaves_no_partial_output_and_resumes_from_cache(tmp_pat
     assert len(list(entries.glob("*/*.json"))) == 6
 
 
-def test_killed_run_leaves_only_complete_cache_entries(tmp_path):
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            found |= {int(child)} | _children(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_killed_run_leaves_only_complete_cache_entries_and_no_workers(tmp_path):
     folder = tmp_path / "audio"
     make_clips(folder, 4)
     cache_dir = tmp_path / "cache"
     report = tmp_path / "out.csv"
     process = subprocess.Popen(
-        [sys.executable, "-m", "vmcheck", "check", str(folder), "-j", "1", "-q", "--format", "csv", "-o", str(report)],
+        [sys.executable, "-m", "vmcheck", "check", str(folder), "-j", "2", "-q", "--format", "csv", "-o", str(report)],
         env={**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}, cwd=ROOT,
     )
     entries = cache_dir / "transcripts"
-    deadline = time.time() + 120
+    deadline = time.time() + 180
     while time.time() < deadline and not list(entries.glob("*/*.json")):
         time.sleep(0.1)
+    workers = _children(process.pid)
+    assert workers, "the run should have started worker processes"
     process.kill()
     process.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "workers outlived their killed parent"
     assert not report.exists()
     for entry in entries.glob("*/*.json"):
         json.loads(entry.read_text())

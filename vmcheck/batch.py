@@ -23,6 +23,7 @@ from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
 
 DECODING_VERSION = "greedy-filler-prompt-1"
+PR_SET_PDEATHSIG = 1
 _worker_engine = None
 
 
@@ -37,9 +38,21 @@ def cache_identity(settings: pipeline.Settings) -> str:
     return f"{settings.engine}|{model.identity(settings.model)}|{DECODING_VERSION}|{FILLER_PROMPT}"
 
 
+def _die_with_parent() -> None:
+    """A worker must not outlive a parent killed with SIGKILL (Linux only; elsewhere a no-op)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (AttributeError, OSError):
+        pass
+
+
 def _start_worker(engine_name: str, model_name: str, threads: int) -> None:
+    """Worker set-up: the parent handles Ctrl-C; the model is loaded once, with this worker's share of cores."""
     global _worker_engine
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     import torch
 
     torch.set_num_threads(threads)
