@@ -72,8 +72,8 @@ class Facts:
 
 
 def _position(start: float, duration: float) -> float:
-    """Where in the message something falls, 0 at the start and 1 at the end."""
-    return round(start / duration, 3) if duration > 0 else 0.0
+    """Where in the message something falls, 0 at the start and 1 at the end (a word timed past either counts as there)."""
+    return round(min(1.0, max(0.0, start / duration)), 3) if duration > 0 else 0.0
 
 
 def extract(transcript: Transcript, audio: AudioStats | None, expected: Expectations = Expectations(), doc=None) -> Facts:

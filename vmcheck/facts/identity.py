@@ -9,6 +9,7 @@ its digits come through exactly: one wrong digit and nobody can call back.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -42,7 +43,8 @@ class Identity:
 
 
 def expected_digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
+    """The digits of ``number`` as 0-9, whatever script they were typed in."""
+    return "".join(str(unicodedata.decimal(char)) for char in re.findall(r"\d", number))
 
 
 def check_identity(
@@ -72,6 +74,8 @@ def _digits_match(expected: str, heard: tuple[str, ...]) -> bool:
 
 def _closest_run(words, name: str) -> tuple[str | None, float]:
     target = normalise(name)
+    if not target:
+        return None, 0.0  # a name with no letters or digits ("--caller '?'") matches nothing, not the empty run
     tokens = [normalise(w.text) for w in words]
     tokens = [t for t in tokens if t]
     size = len(target.split())

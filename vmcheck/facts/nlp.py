@@ -43,7 +43,11 @@ def doc_text(words: tuple[Word, ...] | list[Word]) -> str:
 
 
 def parse(words):
-    return load()(doc_text(words))
+    nlp, text = load(), doc_text(words)
+    # Input size is capped where it is read (a 1 MB script, 10 minutes of audio); the words' leading spaces may
+    # take the text a little past spaCy's own default limit, which would otherwise raise.
+    nlp.max_length = max(nlp.max_length, len(text) + 1)
+    return nlp(text)
 
 
 def char_to_word(words) -> list[int]:

@@ -16,8 +16,10 @@ written digits -> digit tokens) -> ``_runs`` (tokens that belong together)
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import groupby
 
 import phonenumbers
@@ -154,7 +156,7 @@ def _atoms(words: Sequence[Word]) -> Iterator[_Atom]:
         for j, piece in enumerate(pieces):
             glued_digits = j + 1 < len(pieces) and pieces[j + 1].isdigit()
             if piece.isdigit():
-                yield _Atom("digits", piece, i)
+                yield _Atom("digits", _ascii_digits(piece), i)
             elif piece in _UNITS:
                 yield _Atom("digits", _UNITS[piece], i)
             elif piece in _TEENS:
@@ -173,6 +175,11 @@ def _atoms(words: Sequence[Word]) -> Iterator[_Atom]:
                 yield _Atom("break", "", i)
         if final:
             yield _Atom("stop" if final.group()[0] in ".!?…" else "comma", "", i)
+
+
+def _ascii_digits(piece: str) -> str:
+    """Any script's decimal digits ("３１２", "٣١٢") as 0-9, so mentions compare and match ``--number``."""
+    return piece if piece.isascii() else "".join(str(unicodedata.decimal(char)) for char in piece)
 
 
 @dataclass(frozen=True)
@@ -269,13 +276,18 @@ def _continues(run: _Run, token: _Digits, boundary: str, region: str) -> bool:
     groups) or say it digit by digit ("4. 0. 4.") are doing it right, so such
     a boundary ends the run only once the run is already a whole number:
     "312-555-0147. 312-555-0147." is said twice, not one 20-digit number.
+    A whole number that is not a valid one goes on unless the next group
+    makes it too long: where numbers differ in length, as in the UK,
+    "0113 000" is a possible number but "0113 000 0000" the one said.
     """
     if token.start - run.tokens[-1].end >= PAUSE:
         boundary = "pause"
     if boundary == "soft" or (boundary != "pause" and len(run.tokens[-1].digits) == 1):
         return True
     parsed = _parse(run.digits, run.plus, region)
-    return parsed is None or parsed.e164 is None
+    if parsed is None or parsed.e164 is None:
+        return True
+    return not parsed.valid and not _too_long(run.digits + token.digits, run.plus, region)
 
 
 # --- runs -> numbers ---------------------------------------------------------
@@ -302,6 +314,7 @@ class _Said:
         return sum(len(t.digits) for t in self.tokens)
 
 
+@lru_cache(maxsize=4096)
 def _parse(digits: str, plus: bool, region: str) -> _Parsed | None:
     """What ``phonenumbers`` makes of the digits, or None when they cannot be a phone number.
 
@@ -310,7 +323,7 @@ def _parse(digits: str, plus: bool, region: str) -> _Parsed | None:
     only tried when the digits are too long for a national number.
     A local number without area code is kept, with no E.164 form.
     """
-    text = "+" + digits[2:] if digits.startswith("00") else ("+" if plus else "") + digits
+    text = _dialled(digits, plus)
     try:
         number = phonenumbers.parse(text, region, keep_raw_input=True)
     except NumberParseException:
@@ -327,6 +340,20 @@ def _parse(digits: str, plus: bool, region: str) -> _Parsed | None:
         digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return _Parsed(digits, e164, phonenumbers.is_valid_number(number))
+
+
+def _dialled(digits: str, plus: bool) -> str:
+    """The digits as ``phonenumbers`` reads them: "00" or "plus" before a country code becomes "+"."""
+    return "+" + digits[2:] if digits.startswith("00") else ("+" if plus else "") + digits
+
+
+def _too_long(digits: str, plus: bool, region: str) -> bool:
+    """Whether the digits are more than any number of their country has, read as said (no bare country code)."""
+    try:
+        number = phonenumbers.parse(_dialled(digits, plus), region)
+    except NumberParseException as error:
+        return error.error_type == NumberParseException.TOO_LONG
+    return phonenumbers.is_possible_number_with_reason(number) == ValidationResult.TOO_LONG
 
 
 def _split_repeats(run: _Run, region: str) -> list[_Run]:
@@ -372,7 +399,7 @@ def _carve(run: _Run, region: str) -> list[_Said]:
     best: list[tuple[tuple[int, ...], list[_Said]]] = [((0, 0, 0, 0, 0), [])]
     for end in range(1, len(tokens) + 1):
         choices = []
-        for begin in range(end):
+        for begin in _begins(tokens, end, run.plus):
             (whole, dropped, late, local, valid), said = best[begin]
             piece = tuple(tokens[begin:end])
             digits = "".join(t.digits for t in piece)
@@ -392,6 +419,24 @@ def _carve(run: _Run, region: str) -> list[_Said]:
     if numbers and run.extension:
         numbers[-1] = replace(numbers[-1], extension=run.extension)
     return numbers
+
+
+def _begins(tokens: list[_Digits], end: int, plus: bool) -> list[int]:
+    """Where a piece of ``tokens`` ending before ``end`` may begin, in order.
+
+    Only pieces short enough to be a number are tried, as well as the last token alone (to drop it) and, after
+    "plus", the whole run: a longer piece could only be dropped, and dropping it token by token scores the same.
+    This keeps a long run of digits (a script of "1 1 1 ...") quadratic rather than cubic.
+    """
+    begins, length = [], 0
+    for begin in range(end - 1, -1, -1):
+        length += len(tokens[begin].digits)
+        if length > MAX_DIGITS and begin < end - 1:
+            break
+        begins.append(begin)
+    if plus and begins[-1] != 0:
+        begins.append(0)
+    return begins[::-1]
 
 
 # --- mentions -> callback numbers --------------------------------------------

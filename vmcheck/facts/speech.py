@@ -101,8 +101,10 @@ class Speech:
 
 
 def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None) -> Speech:
-    words = [w for w in words if normalise(w.text)]
-    index = index or TextIndex(words)
+    spoken = [w for w in words if normalise(w.text)]
+    if index is None or len(spoken) != len(words):
+        index = TextIndex(spoken)  # match indices must point into the words kept here, not those dropped
+    words = spoken
     if not words:
         return Speech(0, 0.0, 0.0, 0.0, 0.0, (), (), (), (), (), None)
     gaps = [max(0.0, b.start - a.end) for a, b in zip(words, words[1:])]
