@@ -8,21 +8,33 @@ hallucinations on silence ("you", "Thank you.") are dropped.
 
 from __future__ import annotations
 
+import os
 import zlib
+from pathlib import Path
 
 import numpy as np
 
 from vmcheck.audio import FRAME_SECONDS, SAMPLE_RATE, Audio, measure
 from vmcheck.transcript import Segment, Transcript, Word
 
-ENGINES = ("whisper",)
+ENGINES = ("whisper", "faster-whisper")
 FILLER_PROMPT = "Um, uh, hmm."
 EDGE_PAD_SECONDS = 0.3
 MIN_ACTIVE_SECONDS = 0.2
 HALLUCINATION_NO_SPEECH = 0.6
 HALLUCINATION_WORD_PROBABILITY = 0.5
+GIBBERISH_WORD_PROBABILITY = 0.25
+GIBBERISH_LOGPROB = -1.0
+UNSURE_WORD_PROBABILITY = 0.4
 LOOP_COMPRESSION_RATIO = 2.4
 LOOP_REPEATS = 7
+# openai-whisper's transcribe() defaults, spelled out so faster-whisper decodes the same way.
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+COMPRESSION_RATIO_THRESHOLD = 2.4
+LOG_PROB_THRESHOLD = -1.0
+NO_SPEECH_THRESHOLD = 0.6
+FASTER_COMPUTE_TYPE = "int8"
+FAST_EXTRA_HINT = "the faster-whisper engine needs the optional extra: pip install 'vmcheck[fast]'"
 
 
 class WhisperEngine:
@@ -71,15 +83,114 @@ class WhisperEngine:
         ]
 
 
-def load_engine(engine: str, model_name: str) -> WhisperEngine:
+class FasterWhisperEngine:
+    """faster-whisper (CTranslate2) on the CPU, int8, decoding exactly as WhisperEngine does.
+
+    It reads the embedded tiny.en CTranslate2 folder directly, so there is no
+    conversion step and no torch. The filler prompt goes in as ``hotwords``:
+    with ``condition_on_previous_text=False`` faster-whisper drops an
+    ``initial_prompt`` after the first 30 s window, whereas ``hotwords`` is put
+    before every window as ``<|startofprev|> Um, uh, hmm.``, the same tokens
+    openai-whisper decodes with under ``carry_initial_prompt``. Its VAD filter is
+    left off: trimming and the hallucination guard are the ones both engines share.
+    """
+
+    name = "faster-whisper"
+
+    def __init__(self, model_name: str, threads: int | None = None, compute_type: str = FASTER_COMPUTE_TYPE):
+        from vmcheck.errors import VmcheckError
+
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise VmcheckError(FAST_EXTRA_HINT) from None
+        from vmcheck import model
+
+        self.threads = threads or os.cpu_count() or 1
+        self.compute_type = compute_type
+        options = dict(device="cpu", compute_type=compute_type, cpu_threads=self.threads)
+        if model_name == model.EMBEDDED_NAME:
+            source, label = str(model.embedded_source()), model.EMBEDDED_NAME
+        elif os.path.isdir(model_name):
+            if not (Path(model_name) / "model.bin").is_file():
+                raise VmcheckError("not a CTranslate2 Whisper model folder (no model.bin)", model_name)
+            source, label = model_name, Path(model_name).resolve().name
+        elif os.path.exists(model_name):
+            raise VmcheckError(
+                "the faster-whisper engine needs a CTranslate2 model folder, not a file "
+                "(use --engine whisper for openai-whisper checkpoints)",
+                model_name,
+            )
+        else:
+            # Another size or Hub id only if it is already in the local Hugging Face cache: no downloads.
+            source, label = model_name, model_name
+            options["local_files_only"] = True
+        try:
+            self.model = WhisperModel(source, **options)
+        except Exception as error:
+            if options.get("local_files_only"):
+                raise VmcheckError(
+                    f"cannot load faster-whisper model '{model_name}' offline ({type(error).__name__}); "
+                    f"use the embedded '{model.EMBEDDED_NAME}' or pass a CTranslate2 model folder"
+                ) from None
+            detail = (str(error).strip().splitlines() or [""])[0]
+            raise VmcheckError(f"not a CTranslate2 Whisper model ({type(error).__name__}: {detail})", source) from None
+        self.model_name = label
+
+    def segments(self, samples: np.ndarray) -> list[dict]:
+        """Same filler prompt and loop fallback as WhisperEngine.segments."""
+        segments = self._decode(samples, FILLER_PROMPT)
+        if any(_looping(segment) for segment in segments):
+            segments = self._decode(samples, None)
+        return segments
+
+    def _decode(self, samples: np.ndarray, prompt: str | None) -> list[dict]:
+        result, _info = self.model.transcribe(
+            np.ascontiguousarray(samples, dtype=np.float32),
+            language="en",
+            task="transcribe",
+            beam_size=1,
+            best_of=1,
+            temperature=list(FALLBACK_TEMPERATURES),
+            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+            log_prob_threshold=LOG_PROB_THRESHOLD,
+            no_speech_threshold=NO_SPEECH_THRESHOLD,
+            condition_on_previous_text=False,
+            initial_prompt=None,
+            hotwords=prompt,
+            word_timestamps=True,
+            without_timestamps=False,
+            vad_filter=False,
+            log_progress=False,
+        )
+        return [
+            {
+                "text": segment.text,
+                "start": segment.start,
+                "end": segment.end,
+                "no_speech_prob": segment.no_speech_prob,
+                "avg_logprob": segment.avg_logprob,
+                "words": [(w.word, w.start, w.end, w.probability) for w in segment.words or []],
+            }
+            for segment in result
+        ]
+
+
+Engine = WhisperEngine | FasterWhisperEngine
+
+
+def load_engine(engine: str, model_name: str, threads: int | None = None) -> Engine:
+    """``threads`` applies to faster-whisper only (default: every CPU)."""
     if engine == "whisper":
         return WhisperEngine(model_name)
+    if engine == "faster-whisper":
+        return FasterWhisperEngine(model_name, threads=threads)
     from vmcheck.errors import VmcheckError
 
     raise VmcheckError(f"unknown engine '{engine}' (choose from: {', '.join(ENGINES)})")
 
 
-def transcribe(audio: Audio, engine: WhisperEngine) -> Transcript:
+def transcribe(audio: Audio, engine: Engine) -> Transcript:
     stats = audio.stats
     empty = Transcript(text="", words=(), duration=stats.duration, engine=engine.name, model=engine.model_name)
     if stats.active_seconds < MIN_ACTIVE_SECONDS:
@@ -121,10 +232,15 @@ def _looping(segment: dict) -> bool:
 
 
 def _looks_hallucinated(raw: dict, words: list[Word]) -> bool:
-    """Whisper on silence is confident it heard nothing yet still writes a word or two."""
+    """Whisper on silence, tones or music still writes a word or two ("you", "Mhm.", the prompt's
+    fillers), but it is unsure of them: real speech, even over a phone line, scores far higher."""
     if not words:
         return True
     mean_probability = sum(w.probability for w in words) / len(words)
+    if mean_probability < GIBBERISH_WORD_PROBABILITY:
+        return True
+    if raw["avg_logprob"] < GIBBERISH_LOGPROB and mean_probability < UNSURE_WORD_PROBABILITY:
+        return True
     return raw["no_speech_prob"] > HALLUCINATION_NO_SPEECH and mean_probability < HALLUCINATION_WORD_PROBABILITY
 
 
