@@ -22,6 +22,13 @@ def engine():
 
 
 @pytest.fixture(scope="session")
+def faster_engine():
+    from vmcheck.transcribe import load_engine
+
+    return load_engine("faster-whisper", "tiny.en")
+
+
+@pytest.fixture(scope="session")
 def ruleset():
     from vmcheck import ruleset as rules
 

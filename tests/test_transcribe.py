@@ -1,4 +1,4 @@
-"""Real samples through real Whisper weights: accuracy, fillers, silence, noise."""
+"""Real samples through real Whisper weights, for both engines: accuracy, timings, fillers, silence, noise."""
 
 from __future__ import annotations
 
@@ -17,9 +17,17 @@ MAX_WER_PER_SAMPLE = 0.35
 MAX_MEAN_WER = 0.15
 
 
+ENGINE_FIXTURES = {"whisper": "engine", "faster-whisper": "faster_engine"}
+
+
+@pytest.fixture(scope="module", params=list(ENGINE_FIXTURES))
+def any_engine(request):
+    return request.getfixturevalue(ENGINE_FIXTURES[request.param])
+
+
 @pytest.fixture(scope="module")
-def transcripts(engine):
-    return {path.name: transcribe(decode(path), engine) for path in sample_paths()}
+def transcripts(any_engine):
+    return {path.name: transcribe(decode(path), any_engine) for path in sample_paths()}
 
 
 def test_samples_match_their_reference_scripts(transcripts):
@@ -39,6 +47,7 @@ def test_word_timings_are_monotonic_and_inside_the_audio(transcripts):
         assert all(0 <= w.start <= w.end <= transcript.duration + 0.05 for w in transcript.words), name
         assert all(0 < w.probability <= 1 for w in transcript.words), name
         assert all(0 <= s.no_speech_prob <= 1 for s in transcript.segments), name
+        assert all(s.start <= s.end for s in transcript.segments), name
 
 
 def test_fillers_are_kept(transcripts):
@@ -54,7 +63,7 @@ def test_transcript_round_trips_through_json(transcripts):
         assert again.text == transcript.text
         assert [w.text for w in again.words] == [w.text for w in transcript.words]
         assert again.words[0].start == pytest.approx(transcript.words[0].start, abs=1e-3)
-        assert again.model == "tiny.en" and again.engine == "whisper"
+        assert again.model == "tiny.en" and again.engine == transcript.engine
 
 
 def _audio(samples: np.ndarray) -> Audio:
@@ -73,6 +82,6 @@ def _audio(samples: np.ndarray) -> Audio:
         ("low tone", 0.5 * np.sin(2 * np.pi * 200 * np.arange(SAMPLE_RATE * 6) / SAMPLE_RATE)),
     ],
 )
-def test_no_speech_gives_an_empty_transcript(engine, label, samples):
-    transcript = transcribe(_audio(samples), engine)
+def test_no_speech_gives_an_empty_transcript(any_engine, label, samples):
+    transcript = transcribe(_audio(samples), any_engine)
     assert transcript.text == "" and transcript.words == (), (label, transcript.text)
