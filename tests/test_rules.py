@@ -157,6 +157,13 @@ def test_scoring_is_predictable():
     errored = score([_finding("Core.NameMissing", "name", "error")], BUILTIN)
     assert errored.categories["name"].score == 40 and not errored.categories["name"].passed
     assert errored.score == 69 and errored.grade == "D" and not errored.passed  # 88, capped by the error
+    # A failed critical category (name, number, ask) fails the message and caps its score, error or not.
+    once_and_fast = score([_finding("Core.NumberOnce", "number"), _finding("Core.NumberTooFast", "number")], BUILTIN)
+    assert not once_and_fast.categories["number"].passed
+    assert once_and_fast.score == 69 and once_and_fast.grade == "D" and not once_and_fast.passed  # 92, capped
+    rambling = score([_finding("Core.TooManyFillers", "rambling"), _finding("Core.RamblingSentence", "rambling"),
+                      _finding("Core.TooLong", "rambling"), _finding("Core.PurposeLate", "rambling")], BUILTIN)
+    assert not rambling.categories["rambling"].passed and rambling.passed  # rambling is not critical
     repeated = score([_finding("Core.Profanity", "tone", "error")] * 3, BUILTIN)
     assert repeated.categories["tone"].score == 50
     text_mode = score([], BUILTIN, skipped=[r.id for r in BUILTIN.rules if "audio" in r.needs])

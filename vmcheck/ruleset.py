@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from vmcheck.checks import TYPES, Context, Finding, Rule, RuleError
-from vmcheck.checks.base import LEVELS
+from vmcheck.checks.base import CATEGORIES, LEVELS
 from vmcheck.errors import VmcheckError
 from vmcheck.facts import FACT_NAMES
 from vmcheck.textindex import TextIndex
@@ -67,22 +67,30 @@ class Policy:
     category_pass: float
     threshold: float
     error_cap: float
+    critical_categories: frozenset[str]
+    critical_cap: float
     grades: dict[str, float]
 
     @classmethod
     def load(cls, path: Path) -> Policy:
         data = read_yaml(path)
         try:
-            return cls(
+            policy = cls(
                 category_weights={k: float(v) for k, v in data["category_weights"].items()},
                 level_weights={level: int(data["level_weights"][level]) for level in LEVELS},
                 category_pass=float(data["category_pass"]),
                 threshold=float(data["threshold"]),
                 error_cap=float(data["error_cap"]),
+                critical_categories=frozenset(str(c) for c in data["critical_categories"]),
+                critical_cap=float(data["critical_cap"]),
                 grades={k: float(v) for k, v in data["grades"].items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise VmcheckError(f"invalid scoring policy ({type(error).__name__}: {error})", str(path)) from None
+        unknown = policy.critical_categories - set(CATEGORIES)
+        if unknown:
+            raise VmcheckError(f"invalid scoring policy (unknown critical category: {', '.join(sorted(unknown))})", str(path))
+        return policy
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 Each category starts at 100 and loses each fired rule's ``weight`` once,
 however often the rule fired. The overall score is the weighted mean of the
-categories that were checked, capped by any error-level finding; a message
-passes when the score reaches the threshold and no finding is an error.
+categories that were checked, capped by any error-level finding and by any
+failed critical category (name, number, ask: what a voicemail lives on); a
+message passes when the score reaches the threshold and neither cap applies.
 """
 
 from __future__ import annotations
@@ -64,11 +65,14 @@ def score(findings: list[Finding], ruleset: RuleSet, skipped: list[str] = (), th
     has_error = any(f.level == "error" for f in findings)
     if has_error:
         overall = min(overall, round(policy.error_cap))
+    critical_failed = any(not counted[name].passed for name in policy.critical_categories if name in counted)
+    if critical_failed:
+        overall = min(overall, round(policy.critical_cap))
     bar = policy.threshold if threshold is None else threshold
     return Score(
         score=overall,
         grade=grade(overall, policy.grades),
-        passed=overall >= bar and not has_error,
+        passed=overall >= bar and not has_error and not critical_failed,
         categories=categories,
     )
 
