@@ -94,6 +94,41 @@ CASES = [
     ("hey it's will turner from summit bank call me back", "will turner", "summit bank"),
     ("hi sarah this is jake from state farm", "jake", "state farm"),
     ("hi this is summit bank calling about your account", None, "summit bank"),
+    # self-introductions without "this is"
+    ("Dana Whitfield, Brightwater Staffing, calling about the opening you posted.", "Dana Whitfield", "Brightwater Staffing"),
+    ("dana whitfield, brightwater staffing, calling about the opening you posted", "dana whitfield", "brightwater staffing"),
+    ("Hi, Dana Whitfield with Brightwater Staffing here, calling about the job.", "Dana Whitfield", "Brightwater Staffing"),
+    ("Hey Tom, you've got Maria at Crestline Realty, call me back.", "Maria", "Crestline Realty"),
+    ("hey, you've got maria at crestline realty. call me back", "maria", "crestline realty"),
+    ("Hi, you've reached Maria from Crestline Realty, returning your call.", "Maria", "Crestline Realty"),
+    ("Hi, you've got Maria, call me back at 312-555-0147.", "Maria", None),
+    ("Hi, I'm Bethany, I work with Tom, he said you were looking for a sitter.", "Bethany", None),
+    ("hi i'm bethany i work with tom, he gave me your number", "bethany", None),
+    ("Hi, this is Sam, I talked with Tom yesterday about the deck.", "Sam", None),
+    ("Hi, this is Sam, I work with Acme Insurance on your claim.", "Sam", "Acme Insurance"),
+    ("Hi, Bethany here from Lakeview Dental, calling to confirm.", "Bethany", "Lakeview Dental"),
+    ("it's dana again from brightwater staffing, sorry to bug you", "dana", "brightwater staffing"),
+    # ... and what only looks like one
+    ("hey you've got questions about the policy, call me", None, None),
+    ("hey you've got mail at the front desk, come pick it up", None, None),
+    ("Hey, you've got a minute? Call me, it's Dave.", "Dave", None),
+    ("Hi Sarah, I think you've got Tom's number already. Call me.", None, None),
+    ("Hi, you've reached the voicemail of Sarah Lee. Hi Sarah, it's John from Acme Insurance.", "John", "Acme Insurance"),
+    ("Hi, I work with Tom, he said to call you.", None, None),
+    ("Hi, this is an automated delivery notice from Swift Parcel.", None, "Swift Parcel"),
+    # firms named after people are companies; two people are not a firm
+    ("Hi, this is Whitaker and Bloom calling about your consultation.", None, "Whitaker and Bloom"),
+    ("this is whitaker and bloom calling about your consultation", None, "whitaker and bloom"),
+    ("Hi, this is Smith & Jones, returning your call.", None, "Smith & Jones"),
+    ("Hello, this is Baker, Lane and Co. calling about your account.", None, "Baker Lane and Co"),
+    ("This is Hodges and Klein Law Group with a message for Anna.", None, "Hodges and Klein Law Group"),
+    ("Hi, this is Miller and Sons calling about the fence.", None, "Miller and Sons"),
+    ("Hi Sarah, Jim Whitaker here from Whitaker and Bloom.", "Jim Whitaker", "Whitaker and Bloom"),
+    ("Hi, this is Maria and Tom from Acme Catering about your wedding.", "Maria", "Acme Catering"),
+    ("hi this is maria and tom from acme catering", "maria", "acme catering"),
+    ("Hi, it's Dave and Karen. We loved the house!", "Dave", None),
+    ("Hi, this is Lisa and the team at Acme Dental.", "Lisa", "Acme Dental"),
+    ("Hi, this is Mom and Dad calling.", None, None),
 ]
 
 
@@ -138,6 +173,36 @@ LONG_MIDDLE = " ".join(["I'm calling about the inspection we did last fall at yo
 )
 def test_repeated_at_end(text, repeated):
     assert find_caller(timed(text)).repeated_at_end is repeated
+
+
+def paced(text: str, digit_seconds: float = 0.75) -> list[Word]:
+    """Like timed(), but each digit said slowly and apart, as a number should be."""
+    words, clock = [], 0.0
+    for token in text.split():
+        length = digit_seconds if any(ch.isdigit() for ch in token) else STEP
+        words.append(Word(" " + token, clock, clock + length, 0.9))
+        clock += length
+    return words
+
+
+# As Whisper wrote samples/excellent.wav: the second number alone fills the last 10 s.
+SLOW_CLOSE = (
+    "Hi, Sarah. This is John Miller from Acme Insurance. I'm calling because your home insurance policy renews "
+    "next week and I found a way to lower your premium. Could you call me back before Friday at 5 p.m.? "
+    "My number is 3 1 2 5 5 5 0 1 4 7. Again, that's {name} 3 1 2 5 5 5 0, 1, 4, 7. Thank you, Sarah, and have a great day."
+)
+
+
+@pytest.mark.parametrize(("name", "repeated"), [("John Miller", True), ("the number", False)])
+def test_name_said_with_a_slow_number_at_the_end_is_repeated(name, repeated):
+    caller = find_caller(paced(SLOW_CLOSE.format(name=name)))
+    assert (caller.name, caller.repeated_at_end) == ("John Miller", repeated)
+
+
+def test_a_company_named_after_the_caller_is_no_repeat():
+    words = timed("My name is Andrew Whitfield, I'm an attorney with Whitfield and Stone. Please call 404-555-0166.")
+    caller = find_caller(words)
+    assert (caller.company, caller.repeated_at_end) == ("Whitfield and Stone", False)
 
 
 def test_short_message_counts_its_last_ten_seconds_as_the_end():

@@ -35,8 +35,11 @@ def _phrases(*phrases: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((tuple(p.split()) for p in phrases), key=len, reverse=True))
 
 
+# Introductions as often followed by a thing ("you've got questions"): a name after them must
+# show its capitals or say where the caller is from ("you've got maria at crestline realty").
+HEDGED_INTRODUCTIONS = _phrases("you've got", "you've reached", "you have reached")
 # Phrases after which callers say their own name (or their organisation's).
-INTRODUCTIONS = _phrases(
+INTRODUCTIONS = HEDGED_INTRODUCTIONS + _phrases(
     "this is", "this's", "it's", "it is", "its", "my name is", "my name's", "name's", "name is",
     "i'm", "i am",
 )
@@ -46,7 +49,7 @@ AFTER_NAME = frozenset({"here", "calling", "speaking", "returning", "following",
 COMPANY_LEADS = _phrases(
     "from", "with", "at", "over at", "here at", "down at", "out of", "of", "on behalf of",
     "representing", "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from",
-    "i work at", "i work for", "i work with", "calling from", "calling with", "calling on behalf of",
+    "i work at", "i work for", "calling from", "calling with", "calling on behalf of",
     "reaching out from",
 )
 # Lead-ins that name the caller even when the organisation after them is not recognised.
@@ -54,7 +57,7 @@ PERSON_LEADS = _phrases("from", "with")
 # Lead-ins by which callers name their organisation with no name before: "I'm with Acme".
 SELF_COMPANY = _phrases(
     "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from", "i work at",
-    "i work for", "i work with", "calling from", "calling with", "on behalf of", "here at",
+    "i work for", "calling from", "calling with", "on behalf of", "here at",
     "over at", "reaching out from", "call is from", "message is from",
 )
 # Lead-ins from a part of an organisation to the whole: "the front desk at Lakeside Dental".
@@ -153,6 +156,7 @@ NOT_NAMES = (STOP_WORDS - {"will", "may"}) | FILLERS | TITLES | ROLES | {
 ABBREVIATIONS = TITLES | {"st", "mt", "ft", "jr", "sr"}
 NOT_NAME_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 CONNECTORS = frozenset({"of", "and", "&", "de", "del", "la", "van", "von"})
+JOINS = frozenset({"and", "&"})  # the connectors that join names into a firm's: "Smith & Jones"
 CONTRACTION_ENDS = frozenset({"s", "m", "re", "ll", "ve", "d", "t"})
 NAME_SHAPE = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 TRIM = ".,;:!?\"'()[]\u2026-\u2013\u2014"
@@ -215,6 +219,7 @@ class _Text:
         self.pos = [""] * self.n
         self.ent = [""] * self.n
         self.possessive = [False] * self.n
+        self.verb = [False] * self.n  # a verb saying what someone does, not one describing a noun ("automated notice")
         owner = nlp.char_to_word(words)
         for token in doc:
             if token.idx >= len(owner) or token.is_punct or token.is_space:
@@ -222,6 +227,7 @@ class _Text:
             i = owner[token.idx]
             if not self.pos[i]:
                 self.pos[i], self.ent[i] = token.pos_, token.ent_type_
+                self.verb[i] = token.pos_ == "VERB" and token.dep_ != "amod"
             self.possessive[i] |= token.tag_ == "POS"
         self.recipient: set[int] = set()
         self._recased: dict[Span, dict[int, str]] = {}
@@ -240,7 +246,9 @@ class _Text:
         """At the very start, or right after the greeting or the recipient's name."""
         if i == 0 or i - 1 in self.recipient:
             return True
-        return self.low[i - 1] in CLAUSE_OPENERS or any(g[-1] == self.low[i - 1] for g in GREETINGS)
+        joined = self.low[i - 1] == "and" and i > 1 and self.is_name(i - 2) and not self.ends_clause(i - 2)
+        opener = self.low[i - 1] in CLAUSE_OPENERS and not joined  # "and Dave here", not "Whitaker and Bloom"
+        return opener or any(g[-1] == self.low[i - 1] for g in GREETINGS)
 
     def starts_clause(self, i: int) -> bool:
         """At the start, after punctuation, a greeting, a filler or the recipient's name."""
@@ -260,6 +268,9 @@ class _Text:
             length = self.phrase_at(i, phrases)
             if length:
                 yield i, i + length
+
+    def has_digits(self, i: int) -> bool:
+        return any(ch.isdigit() for ch in self.low[i])
 
     def skip_fillers(self, i: int) -> int:
         while i < self.n and self.low[i] in FILLERS:
@@ -304,16 +315,16 @@ class _Text:
     def _recased_pos(self, i: int) -> str:
         """spaCy's tag for a lowercase word once it and its lowercase neighbours are capitalised."""
         first = last = i
-        while first > 0 and i - first < 3 and self._recasable(first - 1) and not self.ends_clause(first - 1):
+        while first > 0 and i - first < 3 and self._in_run(first - 1, -1) and not self.ends_clause(first - 1):
             first -= 1
-        while last + 1 < self.n and last - i < 3 and self._recasable(last + 1) and not self.ends_clause(last):
+        while last + 1 < self.n and last - i < 3 and self._in_run(last + 1, 1) and not self.ends_clause(last):
             last += 1
         if (first, last) not in self._recased:
             pieces: list[str] = []
             owner: list[int] = []
             for k in range(max(0, first - 6), min(self.n, last + 7)):
                 text = self.words[k].text
-                if first <= k <= last:
+                if first <= k <= last and self._recasable(k):
                     lead = len(text) - len(text.lstrip())
                     text = text[:lead] + text[lead:].capitalize()
                 pieces.append(text)
@@ -323,6 +334,12 @@ class _Text:
                 tags.setdefault(owner[token.idx], token.pos_)
             self._recased[(first, last)] = tags
         return self._recased[(first, last)].get(i, "")
+
+    def _in_run(self, k: int, step: int) -> bool:
+        """Word k goes on a run to recase: a recasable word, or "and" joining two ("whitaker and bloom")."""
+        beyond = k + step
+        joins = self.clean[k].lower() in JOINS and 0 <= beyond < self.n and self._recasable(beyond)
+        return joins or self._recasable(k)
 
     def _recasable(self, i: int) -> bool:
         """A plain lowercase word that could be a name: not a stop word, nor a verb in -ing ("heading")."""
@@ -415,7 +432,7 @@ def _read_company(t: _Text, i: int) -> Span | None:
             if head is None:
                 break
             i = last = head
-        if t.ends_clause(i):
+        if t.ends_clause(i) and not _lists_names(t, i):
             break
         i += 1
     if last is None or last + 1 < t.n and t.low[last + 1] in ROLES and not t.ends_clause(last):
@@ -429,6 +446,13 @@ def _joins_names(t: _Text, i: int, last: int | None) -> bool:
     """A connector inside a proper name: "City of Springfield", "Smith & Wesson", "Plumbing and Heating"."""
     joined = i + 1 < t.n and (t.is_name(i + 1) or t.is_company_word(i + 1))
     return t.clean[i].lower() in CONNECTORS and last == i - 1 and joined
+
+
+def _lists_names(t: _Text, i: int) -> bool:
+    """ "Baker, Lane and Co.": a comma between names that "and" or "&" goes on to join."""
+    k = i + 2
+    listed = k < t.n and t.is_name(i + 1) and not t.ends_clause(i + 1) and t.clean[k].lower() in JOINS
+    return t.words[i].text.rstrip().endswith(",") and listed and _joins_names(t, k, k - 1)
 
 
 def _lowercase_company_head(t: _Text, i: int) -> int | None:
@@ -470,21 +494,42 @@ def _is_organisation(t: _Text, span: Span) -> bool:
     return proper and not person
 
 
+def _firm(t: _Text, i: int) -> Span | None:
+    """Names joined into a firm's from word i: "Smith & Jones", "Baker, Lane and Co.", "Whitaker and Bloom calling".
+
+    Two people say where they are from ("this is Maria and Tom from Acme"), so names joined
+    by a bare "and" make a firm only with a company word in them or a cue after them."""
+    span = _read_company(t, i)
+    joins = {t.clean[k].lower() for k in range(span[0], span[1] + 1)} & JOINS if span else set()
+    return span if joins and ("&" in joins or t.is_company(span) or _cue_after(t, span)) else None
+
+
+def _cue_after(t: _Text, span: Span) -> bool:
+    """A cue such as "calling" or "here" after the span, a comma between allowed: "Brightwater Staffing, calling"."""
+    k = span[1] + 1
+    return k < t.n and not t.ends_sentence(span[1]) and t.low[k] in AFTER_NAME
+
+
 def _company_after(t: _Text, i: int) -> Span | None:
-    """The organisation named after the caller's name: "X from Y", "X, Y", "X calling from Y"."""
+    """The organisation named after the caller's name: "X from Y", "X, Y", "X calling from Y".
+
+    Past a verb of the caller's own ("I work with Tom", "I spoke with Dave at...") a lead may
+    name someone else, so only an organisation with a company word in it counts there."""
+    verb = False
     for k in range(i, min(i + LEAD_SEARCH_WORDS, t.n)):
         if k > i and t.ends_sentence(k - 1) or t.low[k] in TOPIC_WORDS:
             break
         lead = t.phrase_at(k, COMPANY_LEADS)
         if lead:
             company = _organisation(t, k + lead)
-            if company:
+            if company and (not verb or t.is_company(company)):
                 return company
         elif k == i and k > 0 and t.ends_clause(k - 1):
             company = _read_company(t, k)
             company = _organisation(t, k) if company and t.is_company(company) else None
             if company:
                 return company
+        verb |= t.verb[k] and t.low[k] not in AFTER_NAME
     return None
 
 
@@ -520,6 +565,7 @@ def _caller_follows(t: _Text, name: Span) -> bool:
 def _introductions(t: _Text) -> Iterable[_Mention]:
     """ "this is X (from Y)", "my name is X", "it's me, X", "this is Acme Insurance", "this is a reminder from Y"."""
     for start, i in t.find(INTRODUCTIONS):
+        hedged = tuple(t.low[start:i]) in HEDGED_INTRODUCTIONS
         i = t.skip_fillers(i)
         if i < t.n and t.low[i] == "me":
             i = t.skip_fillers(i + 1)
@@ -527,20 +573,24 @@ def _introductions(t: _Text) -> Iterable[_Mention]:
         if i >= t.n:
             continue
         name = _read_name(t, i)
-        if name and _department_follows(t, name):
+        firm = _firm(t, i) if name else None
+        if firm:
+            yield _Mention(None, firm, i)
+        elif name and _department_follows(t, name):
             if _is_organisation(t, name):
                 yield _Mention(None, name, i)
         elif name and not t.is_company(name):
             for said in (name, _restated(t, name)):
-                if said:
-                    yield _Mention(said, _company_after(t, said[1] + 1), said[0])
+                company = _company_after(t, said[1] + 1) if said else None
+                if said and (company or not hedged or t.is_name(said[1], recase=False)):
+                    yield _Mention(said, company, said[0])
         elif t.low[i] in ANNOUNCEMENTS and t.low[start] == "this":
             company = _company_after(t, i)
             if company:
                 yield _Mention(None, company, company[0])
         else:
             company = _organisation(t, i)
-            if company and (t.is_company(company) or t.low[i] == "the"):
+            if company and (t.is_company(company) or t.low[i] == "the" and not hedged):
                 yield _Mention(None, company, i)
 
 
@@ -571,12 +621,15 @@ def _department_follows(t: _Text, name: Span) -> bool:
 
 
 def _names_with_company(t: _Text) -> Iterable[_Mention]:
-    """ "Hi Mr. Johnson, Stephanie Wu, Pacific Northwest Mortgage, ...": name and company as a list."""
+    """ "Hi Mr. Johnson, Stephanie Wu, Pacific Northwest Mortgage, ...": name and company as a list,
+    the company known by a company word or by the cue after it ("Dana Whitfield, Brightwater Staffing, calling")."""
     for k in range(1, t.n):
         if not t.ends_clause(k - 1) or t.ends_sentence(k - 1):
             continue
         company = _read_company(t, k)
-        name = _read_name_before(t, k, punctuated=True) if company and t.is_company(company) else None
+        cued = company and t.ends_clause(company[1]) and _cue_after(t, company)  # "..., Brightwater Staffing, calling"
+        listed = company and (t.is_company(company) or cued)
+        name = _read_name_before(t, k, punctuated=True) if listed else None
         if name and t.opens_message(name[0]) and not t.is_company(name) and t.name_words(name):
             company = _organisation(t, k)
             yield _Mention(name, company, name[0])
@@ -602,7 +655,7 @@ def _names_before_cues(t: _Text) -> Iterable[_Mention]:
 
 def _sign_offs(t: _Text) -> Iterable[_Mention]:
     """ "Thanks, Mike." or "Again, that's John Miller, 312..." near the end, with only closings after."""
-    tail = _tail_start(t.words)
+    tail = _tail_start(t)
     for start, after in t.find(SIGN_OFFS):
         after += t.phrase_at(after, SIGNED_AS) if after < t.n else 0
         name = _read_name(t, after) if t.words[start].start >= tail else None
@@ -613,7 +666,7 @@ def _sign_offs(t: _Text) -> Iterable[_Mention]:
 def _only_closings_after(t: _Text, i: int) -> bool:
     """Nothing but goodbyes, or the number, after word i: a name there signs the message."""
     for k in range(i, t.n):
-        if any(ch.isdigit() for ch in t.low[k]):
+        if t.has_digits(k):
             return True
         if t.low[k] and t.low[k] not in CLOSINGS and t.low[k] not in FILLERS:
             return False
@@ -668,7 +721,7 @@ def find_caller(words: Sequence[Word], doc=None) -> Caller:
         end=said[-1].end,
         company_start=company_start,
         probability=sum(w.probability for w in said) / len(said),
-        repeated_at_end=_repeated_at_end(t, first),
+        repeated_at_end=_repeated_at_end(t, first, company),
     )
 
 
@@ -690,21 +743,35 @@ def _same_word(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= SAME_WORD_RATIO
 
 
-def _tail_start(words: tuple[Word, ...]) -> float:
-    """Where the end of the message begins: its last quarter or last 10 s, whichever is longer."""
-    first, last = words[0].start, words[-1].end
-    return last - max(TAIL_SHARE * (last - first), TAIL_SECONDS)
+def _tail_start(t: _Text) -> float:
+    """Where the end of the message begins: its last quarter or last 10 s of talk, whichever is longer.
+
+    Digits, and the pauses after them, are not counted as talk: a number said slowly at the end, as
+    it should be, would fill the window and push out the name said with it ("again, that's John Miller, 3 1 2...")."""
+    words = t.words
+    talk = [
+        0.0 if t.has_digits(k) else max(0.0, (words[k + 1].start if k + 1 < t.n else words[k].end) - words[k].start)
+        for k in range(t.n)
+    ]
+    left = max(TAIL_SHARE * sum(talk), TAIL_SECONDS)
+    for k in reversed(range(t.n)):
+        if talk[k] > left:
+            return words[k].start + talk[k] - left
+        left -= talk[k]
+    return words[0].start
 
 
-def _repeated_at_end(t: _Text, first: Span) -> bool:
+def _repeated_at_end(t: _Text, first: Span, company: Span | None) -> bool:
     """The name said again at the end, a second chance for a listener who missed it.
 
-    Restating it straight away ("this is Sarah, Sarah Lindgren") is not saying it again."""
+    Restating it straight away ("this is Sarah, Sarah Lindgren") is not saying it again, nor is
+    a company named after the caller ("Andrew Whitfield ... with Whitfield and Stone")."""
     said = _restated(t, first) or first
     names = t.name_words(first) + t.name_words(said)
-    tail = _tail_start(t.words)
+    tail = _tail_start(t)
+    firm = range(company[0], company[1] + 1) if company else range(0)
     return any(
-        t.words[k].start >= tail and k not in t.recipient and t.is_name(k)
+        t.words[k].start >= tail and k not in t.recipient and k not in firm and t.is_name(k)
         and any(_same_word(t.low[k], name) for name in names)
         for k in range(said[1] + 1, t.n)
     )
