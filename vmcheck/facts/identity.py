@@ -4,6 +4,9 @@ Given the caller's real name and number, the name counts as recovered when
 some run of transcript words matches it closely (speech recognisers and
 listeners both misspell, so the match is fuzzy), and the number only when
 its digits come through exactly: one wrong digit and nobody can call back.
+A number reconciled from mentions heard differently is not proof that any of
+them came through, so the digits are matched against every mention as heard
+(first pass or second listen), never against the reconciled number.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def check_identity(
     words: tuple[Word, ...] | list[Word], numbers: list[CallbackNumber], name: str | None, number: str | None
 ) -> Identity:
     heard, similarity = _closest_run(words, name) if name else (None, None)
-    heard_digits = tuple(n.digits for n in numbers)
+    heard_digits = tuple(dict.fromkeys(digits for n in numbers for digits in n.heard))
     return Identity(
         name=name,
         number=number,

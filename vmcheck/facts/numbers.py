@@ -1,68 +1,113 @@
-"""Callback numbers said in a voicemail, found in Whisper's timed words.
+"""Callback numbers said in a voicemail: which numbers are for calling back, and how clearly each came through.
 
-Whisper writes the same spoken number in many shapes ("555-867-5309",
-"5, 5, 5,", "five five five", "double five", "1-800") and splits it across
-words at its own whim, so the words are first reduced to digit tokens with
-times. Those are grouped into runs that read as one number, runs are cut where
-the caller said the number twice without a break, and every mention of the
-same number is merged so the checker can tell how often and how fast it was
-said. Validation is left to ``phonenumbers``.
+``digits`` reads every number out of the words. Here the words around each
+one decide whether it is a callback number at all (a claim number, a ZIP code
+or "the fax" is not), a correction replaces what it corrects, and the
+mentions of one number are merged. Mentions that differ by a digit or two are
+one number heard unclearly: ``consensus`` aligns them digit by digit and lets
+them vote, so the number is what most of them heard, and the digits they
+disagree on are kept for the listener's sake. A second decode of a mention's
+audio (a relisten) votes as one more reading of it.
 
-The pipeline: ``_atoms`` (one word -> pieces) -> ``_tokens`` (spelled and
-written digits -> digit tokens) -> ``_runs`` (tokens that belong together)
--> ``_split_repeats`` and ``_carve`` (a run -> numbers) -> ``_merge``.
+The pipeline: ``_read`` (words -> mentions, corrections applied) -> ``_contexts``
+(is each one for calling back?) -> ``_group`` (mentions of one number) ->
+``_second_listens`` -> ``_number`` (the reconciled ``CallbackNumber``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from itertools import groupby
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import CountryCodeSource, NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from vmcheck.facts import digits as reading
+from vmcheck.facts.consensus import Reading, Unclear, distance, reconcile
+from vmcheck.facts.digits import MIN_DIGITS, Parsed, Said
 from vmcheck.transcript import Word
 
-PAUSE = 1.0
-"""Seconds of silence between digits that may end a number (see ``_continues``)."""
+CONTEXT_WORDS = 6
+"""How far to look either side of a number for the words that say what it is."""
 
-MIN_DIGITS = 7
-"""The shortest number a caller can be reached on: a local number without area code."""
+STRAY_DIGITS = 2
+"""Single digits before a mention in the same stream of digits that still make it part of that stream."""
 
-MAX_DIGITS = 15
-"""E.164's longest number; longer runs are two numbers or not a number at all."""
+MAX_MISHEARD = 2
+"""Mentions at most this many edits apart (a misheard, doubled or dropped digit) are one number heard unclearly."""
 
-_UNITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-          "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}  # fmt: skip
-_TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
-          "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}  # fmt: skip
-_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
-         "ninety": "9"}  # fmt: skip
-_NONZERO = set("123456789")
-_REPEATS = {"double": 2, "triple": 3, "treble": 3}
-_FILLERS = {"uh", "um", "umm", "uhm", "er", "erm", "ah", "hmm"}
-_EXTENSION = {"extension", "ext"}
+# The word lists below decide what a number is; a later issue moves them to data files under rules/.
 
-_NOT_A_PHONE = re.compile(r"[:$%@/€£]")
-"""Times ("3:30"), money, percentages, addresses and dates are never dialled."""
-_SAID_WITH_COUNTRY_CODE = (CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN, CountryCodeSource.FROM_NUMBER_WITH_IDD)
-_PIECE = re.compile(r"\d+|[a-z']+|\+")
-_FINAL_PUNCTUATION = re.compile(r"[.,;!?…]+$")
+# Nouns naming a number nobody dials, said before it ("claim number 2024-88317", "suite 400", "zip code")
+# or after it ("..., that's the fax").
+DECOY_NOUNS = frozenset({
+    "policy", "order", "account", "claim", "ticket", "reference", "ref", "confirmation", "case", "invoice",
+    "tracking", "member", "membership", "id", "serial", "model", "pin", "card", "routing", "booking", "reservation",
+    "transaction", "receipt", "loan", "application", "cheque", "voucher", "coupon", "promo", "access",
+    "verification", "security", "social", "employee", "student", "patient", "customer", "file", "part", "flight",
+    "date", "birth", "suite", "unit", "apartment", "apt", "floor", "room", "box", "zip", "postal", "address", "fax",
+})  # fmt: skip
+
+# Words that say a number is not to be called, as the nearest word before it ("my old number 978-...",
+# "..., not 555-0100") or right after "is"/"that's" ("... is disconnected", "is no longer in service").
+DEAD_WORDS = frozenset({
+    "old", "previous", "former", "dead", "disconnected", "deactivated", "cancelled", "canceled", "gone", "not",
+    "longer", "doesn't", "isn't", "won't",
+})  # fmt: skip
+
+# Words that make the number next to them one to call: "call me at", "my cell", "our toll-free line".
+PHONE_WORDS = frozenset({
+    "call", "dial", "text", "ring", "reach", "contact", "try", "phone", "telephone", "me", "us", "my", "our", "at",
+    "on", "cell", "cellphone", "mobile", "line", "office", "direct", "desk", "landline", "home", "work", "main",
+    "callback", "toll-free", "tollfree", "free", "area", "shop",
+})  # fmt: skip
+PHONE_VERBS = frozenset({"call", "dial", "text", "ring", "reach", "contact", "try", "phone"})
+NEGATIONS = frozenset({"don't", "dont", "not", "never"})  # before a phone verb: "please don't call 555-0100"
+
+# Words skipped when looking for the noun before a number ("claim NUMBER IS 2024-...", "account ENDING IN 4417")
+# or after one ("555-0100, THAT'S THE fax").
+LINK_WORDS = frozenset({
+    "number", "numbers", "no", "num", "#", "is", "was", "are", "be", "it's", "its", "it", "that's", "thats", "that",
+    "this", "the", "a", "an", "your", "his", "her", "their", "of", "for", "ending", "ends", "in", "code", "digits",
+    "again", "so", "please", "just", "here's", "there's", "which", "being", "now", "actually", "still", "also",
+    "um", "uh", "er", "ah", "hmm",
+})  # fmt: skip
+ABBREVIATIONS = frozenset({"no", "nr", "num", "ref", "acct", "apt", "ste"})  # "Ref. 77341290" goes on past the dot
+# What a number is said to be comes after these: "555-0100, THAT'S the fax", "... IS disconnected".
+COPULAS = frozenset({"is", "was", "that's", "thats", "that", "it's", "its", "this", "which", "doesn't", "isn't",
+                     "won't"})  # fmt: skip
+UNITS = frozenset({"dollars", "dollar", "bucks", "cents", "percent", "euros", "pounds"})  # "1250000 dollars"
+
+# Said right after a number, these take it back, and the digits after them replace it ("414-555-0147, sorry,
+# 0174"); only the filler words may stand between the number, the cue and the correction.
+CORRECTION_CUES = (("sorry",), ("i", "mean"), ("i", "meant"), ("no", "wait"), ("wait",), ("scratch", "that"),
+                   ("correction",), ("make", "that"), ("my", "mistake"), ("my", "bad"), ("oops",))  # fmt: skip
+CORRECTION_FILLERS = frozenset({"no", "oh", "i'm", "that's", "thats", "it's", "its", "it", "is", "that", "the",
+                                "number", "should", "be", "um", "uh", "er", "ah"})  # fmt: skip
+
+# Said before a second number, these make it another line, not the first one misheard ("or my cell ...").
+LINE_LABELS = frozenset({
+    "cell", "cellphone", "mobile", "office", "direct", "desk", "home", "work", "main", "landline", "toll-free",
+    "tollfree", "shop", "personal", "business", "fax", "assistant",
+})  # fmt: skip
+ANOTHER_LINE = frozenset({"or", "also", "alternatively", "another", "other", "second", "backup"})
+
+_CUE_WORDS = frozenset(word for cue in CORRECTION_CUES for word in cue)
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"')\]]*$")
+_EDGE_PUNCTUATION = ".,;:!?…\"'()[]"
 
 
 @dataclass(frozen=True)
 class Mention:
-    """One time the number is said."""
+    """One time the number is said, with what each second listen of it read (``relistens``)."""
 
     start: float
     end: float
     text: str
     digits_per_second: float
     digits: str
+    relistens: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -71,6 +116,7 @@ class Mention:
             "text": self.text,
             "digits": self.digits,
             "digits_per_second": round(self.digits_per_second, 2),
+            "relistens": list(self.relistens),
         }
 
 
@@ -78,8 +124,9 @@ class Mention:
 class CallbackNumber:
     """A number the caller left, with every time they said it.
 
-    ``digits`` is the fullest form heard (country code included when said);
-    ``valid`` is ``phonenumbers``' verdict for the country it belongs to.
+    ``digits`` is what most readings heard, digit by digit, in the fullest form
+    heard (country code included when said); ``unclear`` lists where readings
+    disagree. ``valid`` is ``phonenumbers``' verdict for the country it belongs to.
     """
 
     digits: str
@@ -87,6 +134,8 @@ class CallbackNumber:
     e164: str | None
     valid: bool
     mentions: tuple[Mention, ...]
+    formatted: str
+    unclear: tuple[Unclear, ...] = ()
 
     @property
     def times_said(self) -> int:
@@ -105,9 +154,19 @@ class CallbackNumber:
     def fastest_digits_per_second(self) -> float:
         return max(m.digits_per_second for m in self.mentions)
 
+    @property
+    def heard(self) -> tuple[str, ...]:
+        """Every distinct reading, first pass and second listens: what a listener may have written down."""
+        return tuple(dict.fromkeys(d for m in self.mentions for d in (m.digits, *m.relistens)))
+
+    @property
+    def unclear_summary(self) -> str | None:
+        return "; ".join(u.describe() for u in self.unclear) or None
+
     def to_dict(self) -> dict:
         return {
             "digits": self.digits,
+            "formatted": self.formatted,
             "extension": self.extension,
             "e164": self.e164,
             "valid": self.valid,
@@ -116,359 +175,247 @@ class CallbackNumber:
             "digits_per_second": round(self.digits_per_second, 2),
             "fastest_digits_per_second": round(self.fastest_digits_per_second, 2),
             "mentions": [m.to_dict() for m in self.mentions],
+            "unclear": [u.to_dict() for u in self.unclear],
+            "unclear_summary": self.unclear_summary,
         }
 
 
-def find_numbers(words: Sequence[Word], region: str = "US") -> list[CallbackNumber]:
-    """Every phone number said in ``words``, in the order first said.
+def find_numbers(
+    words: Sequence[Word], region: str = "US", relistens: Sequence[Sequence[Word]] = ()
+) -> list[CallbackNumber]:
+    """Every callback number said in ``words``, in the order first said.
 
     ``region`` is where the caller is assumed to be: it decides how numbers
-    without a country code are read and validated.
+    without a country code are read and validated. Each of ``relistens`` is a
+    second decode of the audio around a mention, with absolute times.
     """
-    said = []
-    for run in _runs(_tokens(words), region):
-        for part in _split_repeats(run, region):
-            said.extend(_carve(part, region))
-    return _merge(said, words)
+    said, digit_words = _read(words, region)
+    contexts = _contexts(words, said, digit_words)
+    callbacks = [s for s in said if contexts[id(s)].callable]
+    groups = _group(callbacks, contexts)
+    second = _second_listens(callbacks, relistens, region)
+    numbers = [_number(group, second, words, region) for group in groups]
+    return sorted(numbers, key=lambda n: n.first_start)
 
 
-# --- words -> digit tokens ---------------------------------------------------
+def _read(words: Sequence[Word], region: str) -> tuple[list[Said], dict[int, int]]:
+    """Every number said, a correction put in place of what it corrects, and how many digits each word holds."""
+    said: list[Said] = []
+    digit_words: dict[int, int] = {}
+    for run in reading.runs(words, region):
+        for token in run.tokens:
+            for i in range(token.first, token.last + 1):
+                digit_words[i] = digit_words.get(i, 0) + len(token.digits)
+        corrects = said[-1] if said and _takes_back(words, said[-1], run.tokens[0].first) else None
+        found = reading.numbers_in(run, region, corrects)
+        if found and found[0].corrected:  # the number is taken back, however often it was said
+            said = [s for s in said if s.digits != corrects.digits]
+        said.extend(found)
+    return said, digit_words
+
+
+def _takes_back(words: Sequence[Word], said: Said, next_word: int) -> bool:
+    """Do the words between ``said`` and the next digits correct it ("..., sorry, I mean ...")?"""
+    between = tuple(w for w in (_plain(word.text) for word in words[said.tokens[-1].last + 1 : next_word]) if w)
+    cued = any(between[k : k + len(cue)] == cue for cue in CORRECTION_CUES for k in range(len(between)))
+    return cued and all(w in CORRECTION_FILLERS or w in _CUE_WORDS for w in between)
+
+
+# --- is it a callback number? --------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Atom:
-    """One meaningful piece of a word: ``kind`` is digits, tens, hundred, repeat, plus, ext, stop, comma or break."""
+class _Context:
+    """What the words around one mention say about it."""
 
-    kind: str
-    value: str
-    word: int
+    callable: bool
+    label: str | None  # the line named before it ("cell", "office")
+    another: bool  # introduced as another line ("or ...", "also ...")
 
-
-def _atoms(words: Sequence[Word]) -> Iterator[_Atom]:
-    """Split each word into pieces; punctuation inside a word ("555-867", "(555)") carries no meaning."""
-    for i, word in enumerate(words):
-        text = word.text.strip().lower()
-        if _NOT_A_PHONE.search(text):
-            yield _Atom("break", "", i)
-            continue
-        final = _FINAL_PUNCTUATION.search(text)
-        pieces = _PIECE.findall(text[: final.start()] if final else text)
-        for j, piece in enumerate(pieces):
-            glued_digits = j + 1 < len(pieces) and pieces[j + 1].isdigit()
-            if piece.isdigit():
-                yield _Atom("digits", _ascii_digits(piece), i)
-            elif piece in _UNITS:
-                yield _Atom("digits", _UNITS[piece], i)
-            elif piece in _TEENS:
-                yield _Atom("digits", _TEENS[piece], i)
-            elif piece in _TENS:
-                yield _Atom("tens", _TENS[piece], i)
-            elif piece == "hundred":
-                yield _Atom("hundred", "00", i)
-            elif piece in _REPEATS:
-                yield _Atom("repeat", str(_REPEATS[piece]), i)
-            elif piece in ("+", "plus"):
-                yield _Atom("plus", "", i)
-            elif piece in _EXTENSION or (piece == "x" and glued_digits):
-                yield _Atom("ext", "", i)
-            elif piece not in _FILLERS:
-                yield _Atom("break", "", i)
-        if final:
-            yield _Atom("stop" if final.group()[0] in ".!?…" else "comma", "", i)
+    @classmethod
+    def of(cls, words: Sequence[Word], said: Said, digit_words: dict[int, int]) -> _Context:
+        single = len(said.tokens[0].digits) == 1
+        before = _before(words, _stream_start(words, said.tokens[0].first, digit_words, single), digit_words)
+        after = _after(words, said.tokens[-1].last, digit_words)
+        label = next((w for w in before if w in LINE_LABELS), None)
+        return cls(_callable(_kind_before(before), _kind_after(after)), label, any(w in ANOTHER_LINE for w in before))
 
 
-def _ascii_digits(piece: str) -> str:
-    """Any script's decimal digits ("３１２", "٣١٢") as 0-9, so mentions compare and match ``--number``."""
-    return piece if piece.isascii() else "".join(str(unicodedata.decimal(char)) for char in piece)
+def _contexts(words: Sequence[Word], said: list[Said], digit_words: dict[int, int]) -> dict[int, _Context]:
+    """The context of each mention, by id; the same digits again straight after ("4417229031, 4417229031") are a
+    repeat of whatever they were."""
+    contexts: dict[int, _Context] = {}
+    for k, item in enumerate(said):
+        previous = said[k - 1] if k else None
+        repeat = previous and previous.digits == item.digits and previous.tokens[-1].last >= item.tokens[0].first - 1
+        contexts[id(item)] = contexts[id(previous)] if repeat else _Context.of(words, item, digit_words)
+    return contexts
 
 
-@dataclass(frozen=True)
-class _Digits:
-    """Digits said in words ``first``..``last``; times are those of the words."""
-
-    digits: str
-    start: float
-    end: float
-    first: int
-    last: int
+def _plain(text: str) -> str:
+    return text.strip().lower().replace("’", "'").strip(_EDGE_PUNCTUATION)
 
 
-def _tokens(words: Sequence[Word]) -> Iterator[_Digits | str]:
-    """Digit tokens, with the atoms that can end a number (break, plus, ext, stop, comma) passed through.
-
-    Spoken forms are folded here: "double five" is 55, "eight hundred" is 800
-    (as in "one eight hundred") and "fifty three" is 53. A "double" or
-    "hundred" that does not fit is just a word, and so ends the number.
-    """
-    atoms = list(_atoms(words))
-    i = 0
-    while i < len(atoms):
-        atom = atoms[i]
-        after = atoms[i + 1] if i + 1 < len(atoms) else None
-        used = [atom]
-        if atom.kind == "digits" and after and after.kind == "hundred" and len(atom.value) == 1:
-            digits, used = atom.value + after.value, [atom, after]
-        elif atom.kind == "tens" and after and after.kind == "digits" and after.value in _NONZERO:
-            digits, used = atom.value + after.value, [atom, after]
-        elif atom.kind == "tens":
-            digits = atom.value + "0"
-        elif atom.kind == "repeat" and after and after.kind == "digits" and len(after.value) == 1:
-            digits, used = after.value * int(atom.value), [atom, after]
-        elif atom.kind == "digits":
-            digits = atom.value
-        else:
-            yield "break" if atom.kind in ("repeat", "hundred") else atom.kind
-            i += 1
-            continue
-        first, last = words[used[0].word], words[used[-1].word]
-        yield _Digits(digits, first.start, last.end, used[0].word, used[-1].word)
-        i += len(used)
-
-
-# --- digit tokens -> runs ----------------------------------------------------
-
-
-@dataclass
-class _Run:
-    """Digit tokens heard as one stretch of number, and the extension said after it."""
-
-    tokens: list[_Digits] = field(default_factory=list)
-    plus: bool = False
-    extension: str = ""
-
-    @property
-    def digits(self) -> str:
-        return "".join(t.digits for t in self.tokens)
-
-
-def _runs(tokens: Iterator[_Digits | str], region: str) -> list[_Run]:
-    """Group digit tokens into runs.
-
-    Any other word ends a run, and "extension" sends the digits after it to
-    the last run.
-    """
-    runs: list[_Run] = []
-    run: _Run | None = None
-    extension_of: _Run | None = None
-    boundary, plus = "soft", False
-    for token in tokens:
-        if isinstance(token, _Digits):
-            if extension_of and (not extension_of.extension or boundary == "soft"):
-                extension_of.extension += token.digits
-            elif run and _continues(run, token, boundary, region):
-                run.tokens.append(token)
-            else:
-                run, extension_of = _Run([token], plus=plus), None
-                runs.append(run)
-            boundary, plus = "soft", False
-        elif token in ("stop", "comma"):
-            boundary = "stop" if "stop" in (token, boundary) else token
-        else:
-            extension_of = runs[-1] if token == "ext" and runs else None
-            run, plus = None, token == "plus"
-    return runs
-
-
-def _continues(run: _Run, token: _Digits, boundary: str, region: str) -> bool:
-    """Does ``token`` carry on the number in ``run`` across a comma, full stop or pause?
-
-    Callers who group their number ("555, 867, 5309", or with a pause between
-    groups) or say it digit by digit ("4. 0. 4.") are doing it right, so such
-    a boundary ends the run only once the run is already a whole number:
-    "312-555-0147. 312-555-0147." is said twice, not one 20-digit number.
-    A whole number that is not a valid one goes on unless the next group
-    makes it too long: where numbers differ in length, as in the UK,
-    "0113 000" is a possible number but "0113 000 0000" the one said.
-    """
-    if token.start - run.tokens[-1].end >= PAUSE:
-        boundary = "pause"
-    if boundary == "soft" or (boundary != "pause" and len(run.tokens[-1].digits) == 1):
-        return True
-    parsed = _parse(run.digits, run.plus, region)
-    if parsed is None or parsed.e164 is None:
-        return True
-    return not parsed.valid and not _too_long(run.digits + token.digits, run.plus, region)
-
-
-# --- runs -> numbers ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    digits: str
-    e164: str | None
-    valid: bool
-
-
-@dataclass(frozen=True)
-class _Said:
-    """One mention before merging: what was said, when, and what it parsed as."""
-
-    parsed: _Parsed
-    tokens: tuple[_Digits, ...]
-    extension: str = ""
-
-    @property
-    def digit_count(self) -> int:
-        """Digits actually spoken, prefixes such as "00" included: what the listener had to take in."""
-        return sum(len(t.digits) for t in self.tokens)
-
-
-@lru_cache(maxsize=4096)
-def _parse(digits: str, plus: bool, region: str) -> _Parsed | None:
-    """What ``phonenumbers`` makes of the digits, or None when they cannot be a phone number.
-
-    A country code may come with "plus", with an international prefix ("00",
-    or the region's own such as "011"), or bare ("44 20 7946 0958"); bare is
-    only tried when the digits are too long for a national number.
-    A local number without area code is kept, with no E.164 form.
-    """
-    text = _dialled(digits, plus)
-    try:
-        number = phonenumbers.parse(text, region, keep_raw_input=True)
-    except NumberParseException:
-        return None
-    reason = phonenumbers.is_possible_number_with_reason(number)
-    if reason == ValidationResult.TOO_LONG and not text.startswith("+"):
-        abroad = _parse(digits, True, region)
-        return abroad if abroad and abroad.valid else None
-    if reason == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
-        return _Parsed(digits, None, phonenumbers.is_valid_number(number))
-    if reason != ValidationResult.IS_POSSIBLE:
-        return None
-    if number.country_code_source in _SAID_WITH_COUNTRY_CODE:
-        digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
-    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
-    return _Parsed(digits, e164, phonenumbers.is_valid_number(number))
-
-
-def _dialled(digits: str, plus: bool) -> str:
-    """The digits as ``phonenumbers`` reads them: "00" or "plus" before a country code becomes "+"."""
-    return "+" + digits[2:] if digits.startswith("00") else ("+" if plus else "") + digits
-
-
-def _too_long(digits: str, plus: bool, region: str) -> bool:
-    """Whether the digits are more than any number of their country has, read as said (no bare country code)."""
-    try:
-        number = phonenumbers.parse(_dialled(digits, plus), region)
-    except NumberParseException as error:
-        return error.error_type == NumberParseException.TOO_LONG
-    return phonenumbers.is_possible_number_with_reason(number) == ValidationResult.TOO_LONG
-
-
-def _split_repeats(run: _Run, region: str) -> list[_Run]:
-    """A number said twice without a break ("3125550147 3125550147") is two mentions, not one 20-digit run.
-
-    Cuts fall between digits, so the repeat is found even when Whisper glued
-    both copies into one word; a token cut in two lends its times to both halves.
-    """
-    digits = run.digits
-    for copies in (2, 3):
-        size, rest = divmod(len(digits), copies)
-        unit = digits[:size]
-        if rest or size < MIN_DIGITS or unit * copies != digits or _parse(unit, run.plus, region) is None:
-            continue
-        chars = [(char, token) for token in run.tokens for char in token.digits]
-        parts = []
-        for k in range(copies):
-            chunk = groupby(chars[k * size : (k + 1) * size], key=lambda pair: id(pair[1]))
-            pieces = [list(group) for _, group in chunk]
-            tokens = [replace(piece[0][1], digits="".join(char for char, _ in piece)) for piece in pieces]
-            parts.append(_Run(tokens, plus=run.plus and k == 0))
-        parts[-1].extension = run.extension
-        return parts
-    return [run]
-
-
-def _carve(run: _Run, region: str) -> list[_Said]:
-    """The numbers in a run, cutting it only between tokens.
-
-    A stray number before a phone number ("at 10, 555-867-5309") or two
-    numbers said back to back make runs that are no phone number as a whole,
-    so the run is split to get the most whole numbers (a local number
-    without area code counts for less) while dropping the fewest tokens.
-    Ties go to dropping tokens before the first number rather than after it
-    (people say "at 10, <number>", and a number is followed by words), then
-    to valid numbers. A run of 7 to 15 digits that holds no possible number
-    is still reported, as invalid: a caller who says one digit too few has
-    left a broken number, not no number.
-    """
-    tokens = run.tokens
-    # best[i] is (score, numbers) for tokens[:i], where score is
-    # (whole numbers, -tokens dropped, -tokens dropped after a number, local numbers, valid numbers)
-    best: list[tuple[tuple[int, ...], list[_Said]]] = [((0, 0, 0, 0, 0), [])]
-    for end in range(1, len(tokens) + 1):
-        choices = []
-        for begin in _begins(tokens, end, run.plus):
-            (whole, dropped, late, local, valid), said = best[begin]
-            piece = tuple(tokens[begin:end])
-            digits = "".join(t.digits for t in piece)
-            plus = run.plus and begin == 0
-            parsed = _parse(digits, plus, region) if MIN_DIGITS <= len(digits) <= MAX_DIGITS or plus else None
-            if parsed:
-                is_whole = parsed.e164 is not None
-                score = (whole + is_whole, dropped, late, local + (not is_whole), valid + parsed.valid)
-                choices.append((score, [*said, _Said(parsed, piece)]))
-            else:
-                score = (whole, dropped - len(piece), late - len(piece) if said else late, local, valid)
-                choices.append((score, said))
-        best.append(max(choices, key=lambda choice: choice[0]))
-    numbers = best[-1][1]
-    if not numbers and MIN_DIGITS <= len(run.digits) <= MAX_DIGITS:
-        numbers = [_Said(_Parsed(run.digits, None, False), tuple(tokens))]
-    if numbers and run.extension:
-        numbers[-1] = replace(numbers[-1], extension=run.extension)
-    return numbers
-
-
-def _begins(tokens: list[_Digits], end: int, plus: bool) -> list[int]:
-    """Where a piece of ``tokens`` ending before ``end`` may begin, in order.
-
-    Only pieces short enough to be a number are tried, as well as the last token alone (to drop it) and, after
-    "plus", the whole run: a longer piece could only be dropped, and dropping it token by token scores the same.
-    This keeps a long run of digits (a script of "1 1 1 ...") quadratic rather than cubic.
-    """
-    begins, length = [], 0
-    for begin in range(end - 1, -1, -1):
-        length += len(tokens[begin].digits)
-        if length > MAX_DIGITS and begin < end - 1:
+def _stream_start(words: Sequence[Word], first: int, digit_words: dict[int, int], single: bool) -> int:
+    """Where the digit-by-digit stream a mention was carved from begins, if only a stray digit or two go before it:
+    in "order number 7 7 3 4 1 2 9 0" the local number 734-1290 is part of the order number."""
+    start = first
+    while single and first - start < STRAY_DIGITS and digit_words.get(start - 1) == 1:
+        before = words[start - 1]
+        if _ENDS_SENTENCE.search(before.text.strip()) or words[start].start - before.end >= reading.PAUSE:
             break
-        begins.append(begin)
-    if plus and begins[-1] != 0:
-        begins.append(0)
-    return begins[::-1]
+        start -= 1
+    return start if start - 1 not in digit_words else first
 
 
-# --- mentions -> callback numbers --------------------------------------------
+def _before(words: Sequence[Word], first: int, digit_words: dict[int, int]) -> list[str]:
+    """The words before a mention, nearest first, back to the previous digits or sentence."""
+    out: list[str] = []
+    i = first - 1
+    while i >= 0 and len(out) < CONTEXT_WORDS and i not in digit_words:
+        plain = _plain(words[i].text)
+        if _ENDS_SENTENCE.search(words[i].text.strip()) and plain not in ABBREVIATIONS:
+            break
+        out.append(plain)
+        i -= 1
+    return out
 
 
-def _same_number(longer: str, shorter: str) -> bool:
-    """Said once in full and once without country or area code: "13125550147", "3125550147", "5550147"."""
-    return longer.endswith(shorter) and len(shorter) >= MIN_DIGITS
+def _after(words: Sequence[Word], last: int, digit_words: dict[int, int]) -> list[str]:
+    """The rest of the mention's sentence up to a comma, or, after a full stop, a next one that refers back ("That's
+    the fax.")."""
+    out: list[str] = []
+    i = last + 1
+    ended = _ENDS_SENTENCE.search(words[last].text.strip()) is not None
+    while i < len(words) and len(out) < CONTEXT_WORDS and i not in digit_words:
+        text = words[i].text.strip()
+        out.append(_plain(text))
+        if _ENDS_SENTENCE.search(text) or text.endswith((",", ";")):
+            break
+        i += 1
+    return out if not ended or (out and out[0] in COPULAS) else []
 
 
-def _merge(said: list[_Said], words: Sequence[Word]) -> list[CallbackNumber]:
-    """One CallbackNumber per distinct number, described by its fullest mention."""
-    groups: list[list[_Said]] = []
-    for item in sorted(said, key=lambda s: -len(s.parsed.digits)):
-        group = next((g for g in groups if _same_number(g[0].parsed.digits, item.parsed.digits)), None)
+def _kind_before(before: list[str]) -> str | None:
+    """phone, decoy, dead or None, from the nearest word before the number that is not a link word."""
+    for k, word in enumerate(before):
+        if word in LINK_WORDS:
+            continue
+        if word in PHONE_VERBS:
+            negated = any(w in NEGATIONS for w in before[k + 1 : k + 3])
+            return "dead" if negated else "phone"
+        if word in DECOY_NOUNS:
+            return "decoy"
+        if word in DEAD_WORDS:
+            return "dead"
+        return "phone" if word in PHONE_WORDS else None
+    return None
+
+
+def _kind_after(after: list[str]) -> str | None:
+    """phone, decoy, dead or None, from what the number is said to be: "..., that's the fax", "... is disconnected"."""
+    if after and after[0] in UNITS:
+        return "decoy"
+    if not after or after[0] not in COPULAS:
+        return None
+    word = next((w for w in after if w not in LINK_WORDS and w not in ("my", "our")), None)
+    if word in DEAD_WORDS:
+        return "dead"
+    if word in DECOY_NOUNS:
+        return "decoy"
+    return "phone" if word in PHONE_WORDS else None
+
+
+def _callable(before: str | None, after: str | None) -> bool:
+    """A number is for calling back unless its words say otherwise; a named line on one side outweighs a decoy noun
+    on the other ("regarding the policy, 312-555-0147 is my direct line")."""
+    if "dead" in (before, after):
+        return False
+    if "decoy" in (before, after):
+        return "phone" in (before, after)
+    return True
+
+
+# --- mentions -> callback numbers ----------------------------------------------
+
+
+def _group(said: list[Said], contexts: dict[int, _Context]) -> list[list[Said]]:
+    """Mentions of one number, each group led by its fullest mention."""
+    groups: list[list[Said]] = []
+    for item in sorted(said, key=lambda s: -len(s.digits)):
+        group = next((g for g in groups if _same_number(g, item, contexts)), None)
         if group is None:
             groups.append([item])
         else:
             group.append(item)
-    numbers = []
-    for group in groups:
-        fullest = group[0].parsed
-        in_order = sorted(group, key=lambda s: s.tokens[0].start)
-        extension = next((s.extension for s in in_order if s.extension), None)
-        mentions = tuple(_mention(s, words) for s in in_order)
-        numbers.append(CallbackNumber(fullest.digits, extension, fullest.e164, fullest.valid, mentions))
-    return sorted(numbers, key=lambda n: n.first_start)
+    return groups
 
 
-def _mention(said: _Said, words: Sequence[Word]) -> Mention:
-    start, end = said.tokens[0].start, said.tokens[-1].end
+def _same_number(group: list[Said], item: Said, contexts: dict[int, _Context]) -> bool:
+    """The same number, said in full and without country or area code ("13125550147", "5550147"), or misheard by a
+    digit or two, unless the words make it another line ("my office is ..., and my cell is ...")."""
+    apart = distance(group[0].digits, item.digits)
+    if len(item.digits) < MIN_DIGITS or apart > MAX_MISHEARD:
+        return False
+    return apart == 0 or not any(_told_apart(contexts[id(s)], contexts[id(item)], s.start < item.start) for s in group)
+
+
+def _told_apart(one: _Context, other: _Context, one_first: bool) -> bool:
+    """Named as two lines ("office" and "cell"), or the later one brought in as another ("or ...")."""
+    later = other if one_first else one
+    return later.another or (one.label is not None and other.label is not None and one.label != other.label)
+
+
+def _second_listens(said: list[Said], relistens: Sequence[Sequence[Word]], region: str) -> dict[int, list[Said]]:
+    """The readings of each first-pass mention (by id) from the second listens: the number a relisten reads that
+    overlaps the mention most in time, if it is the same number heard; a relisten that reads none adds nothing."""
+    found: dict[int, list[Said]] = {}
+    for words in relistens:
+        for again in _read(words, region)[0]:
+            overlaps = [(min(s.end, again.end) - max(s.start, again.start), k) for k, s in enumerate(said)]
+            overlap, k = max(overlaps, default=(0.0, -1))
+            if overlap > 0 and distance(said[k].digits, again.digits) <= MAX_MISHEARD:
+                found.setdefault(id(said[k]), []).append(again)
+    return found
+
+
+def _number(group: list[Said], second: dict[int, list[Said]], words: Sequence[Word], region: str) -> CallbackNumber:
+    """One callback number from its mentions, and what each second listen of them read."""
+    in_order = sorted(group, key=lambda s: s.start)
+    readings = [(r, s.start, r is not s) for s in in_order for r in (s, *second.get(id(s), ()))]
+    as_heard: dict[str, Parsed] = {}
+    for r, _, _ in readings:
+        as_heard.setdefault(r.digits, r.parsed)
+
+    def parsed(digits: str) -> Parsed:
+        """As one reading heard it or, when the vote made it up of several, as the fullest mention was said."""
+        found = as_heard.get(digits) or reading.parse(digits, group[0].parsed.international, region)
+        return found or Parsed(digits, None, False)
+
+    consensus, unclear = reconcile(
+        [Reading(r.digits, r.probabilities, start, again) for r, start, again in readings],
+        lambda digits: parsed(digits).valid,
+    )
+    number = parsed(consensus)
+    extension = next((s.extension for s in in_order if s.extension), None)
+    mentions = tuple(_mention(s, second.get(id(s), ()), words) for s in in_order)
+    formatted = _formatted(number, region)
+    return CallbackNumber(number.digits, extension, number.e164, number.valid, mentions, formatted, unclear)
+
+
+def _formatted(number: Parsed, region: str) -> str:
+    """As people write it: national for a number of ``region`` ("(312) 555-0147"), else international
+    ("+44 20 7946 0958"); the digits as said when ``phonenumbers`` cannot read them."""
+    try:
+        parsed = phonenumbers.parse(number.e164 or number.digits, region)
+    except NumberParseException:
+        return number.digits
+    home = parsed.country_code == phonenumbers.country_code_for_region(region)
+    return phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL)
+
+
+def _mention(said: Said, relistens: Sequence[Said], words: Sequence[Word]) -> Mention:
     first, last = said.tokens[0].first, said.tokens[-1].last
     text = "".join(w.text for w in words[first : last + 1]).strip()
-    rate = said.digit_count / (end - start) if end > start else 0.0
-    return Mention(start, end, text, rate, said.parsed.digits)
+    rate = said.digit_count / (said.end - said.start) if said.end > said.start else 0.0
+    return Mention(said.start, said.end, text, rate, said.digits, tuple(r.digits for r in relistens))

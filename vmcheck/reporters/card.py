@@ -66,7 +66,7 @@ def _verdict(result: FileResult) -> Panel:
         style="muted",
     )
     caller = facts["caller_name"] or "no name heard"
-    number = ", ".join(n["digits"] for n in facts["callback_numbers"]) or "no number heard"
+    number = ", ".join(n["formatted"] for n in facts["callback_numbers"]) or "no number heard"
     who = Text(f"Caller: {caller}" + (f" ({facts['company']})" if facts["company"] else "") + f" · Number: {number}")
     return Panel(Group(headline, details, who), title=result.path, title_align="left")
 

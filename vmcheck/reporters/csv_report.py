@@ -43,7 +43,7 @@ def row(result: FileResult) -> dict:
         "passed": _flag(bool(score and score.passed)),
         "caller_name": _text(facts.get("caller_name")),
         "company": _text(facts.get("company")),
-        "callback_number": _text(numbers[0]["digits"] if numbers else None),
+        "callback_number": _text(numbers[0]["formatted"] if numbers else None),
         "duration_s": _number(facts.get("duration_s")),
         "wpm": _number(facts.get("wpm")),
         "filler_count": _number(facts.get("filler_count")),

@@ -131,7 +131,7 @@ def _details(result: FileResult) -> str:
     facts = result.facts
     caller = facts["caller_name"] or "no name heard"
     company = f" ({facts['company']})" if facts["company"] else ""
-    number = ", ".join(n["digits"] for n in facts["callback_numbers"]) or "no number heard"
+    number = ", ".join(n["formatted"] for n in facts["callback_numbers"]) or "no number heard"
     mode = "times estimated from text" if facts["mode"] == "text" else f"{result.transcript.engine} {result.transcript.model}"
     return (
         f"Caller: {caller}{company} · Number: {number} · {facts['duration_s']:.1f} s · {facts['word_count']} words · "
@@ -185,7 +185,7 @@ def marks(facts: dict) -> list[tuple[str, float, float, str]]:
         found.append(("name", caller["start"], caller["end"], caller.get("name") or "name"))
     for number in facts.get("callback_numbers") or []:
         for mention in number["mentions"]:
-            found.append(("number", mention["start"], mention["end"], mention.get("text") or number["digits"]))
+            found.append(("number", mention["start"], mention["end"], mention.get("text") or number["formatted"]))
     ask = facts.get("ask")
     if ask and ask.get("start") is not None:
         found.append(("ask", ask["start"], ask["end"], ask.get("text") or "ask"))

@@ -21,16 +21,18 @@ def render(results: list[FileResult]) -> RenderableType:
     table.add_column("Length", justify="right", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("Grade", no_wrap=True)
+    table.add_column("Number", no_wrap=True)
     table.add_column("Top problem", overflow="fold", ratio=3)
     for result in worst_first(results):
         if not result.ok:
-            table.add_row(result.path, "", "", Text("ERROR", style="level.error"), Text(result.error or "", style="level.error"))
+            table.add_row(result.path, "", "", Text("ERROR", style="level.error"), "", Text(result.error or "", style="level.error"))
             continue
         style = "grade.pass" if result.score.passed else "grade.fail"
         top = top_finding(result)
         table.add_row(
             result.path, f"{result.facts['duration_s']:.0f} s", str(result.score.score),
             Text(result.score.grade + ("" if result.score.passed else " ✖"), style=style),
+            ", ".join(n["formatted"] for n in result.facts["callback_numbers"]) or Text("none", style="muted"),
             f"{top.rule}: {top.message}" if top else "",
         )
     totals = summary(results)

@@ -1,0 +1,436 @@
+"""Reading digits out of Whisper's timed words: which stretches of speech are phone numbers, and what they say.
+
+Whisper writes the same spoken number in many shapes ("555-867-5309",
+"5, 5, 5,", "five five five", "double five", "1-800") and splits it across
+words at its own whim, so the words are first reduced to digit tokens with
+times and probabilities. Those are grouped into runs that read as one number,
+runs are cut where the caller said the number twice without a break, and each
+run is carved into the numbers it holds. Validation is left to ``phonenumbers``.
+Which of those numbers are callback numbers is decided in ``numbers``.
+
+The pipeline: ``_atoms`` (one word -> pieces) -> ``_tokens`` (spelled and
+written digits -> digit tokens) -> ``runs`` (tokens that belong together)
+-> ``numbers_in``: ``_split_repeats`` and ``_carve`` (a run -> numbers).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from itertools import groupby
+
+import phonenumbers
+from phonenumbers import CountryCodeSource, NumberParseException, PhoneNumberFormat, ValidationResult
+
+from vmcheck.transcript import Word
+
+PAUSE = 1.0
+"""Seconds of silence between digits that may end a number (see ``_continues``)."""
+
+MIN_DIGITS = 7
+"""The shortest number a caller can be reached on: a local number without area code."""
+
+MAX_DIGITS = 15
+"""E.164's longest number; longer runs are two numbers or not a number at all."""
+
+MIN_CORRECTION = 3
+"""The fewest digits a correction restates ("..., sorry, 0174"): a group, not a stray "5" of "5 pm"."""
+
+_UNITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+          "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}  # fmt: skip
+_TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
+          "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}  # fmt: skip
+_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
+         "ninety": "9"}  # fmt: skip
+_NONZERO = set("123456789")
+_REPEATS = {"double": 2, "triple": 3, "treble": 3}
+_FILLERS = {"uh", "um", "umm", "uhm", "er", "erm", "ah", "hmm"}
+_EXTENSION = {"extension", "ext"}
+
+_NOT_A_PHONE = re.compile(r"[:$%@/€£]")
+"""Times ("3:30"), money, percentages, addresses and dates are never dialled."""
+_NOT_A_PHONE_SHAPE = re.compile(
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # an amount with thousands separators: "1,250,000"
+    r"|\d{1,2}[-.]\d{1,2}[-.](?:19|20)\d\d"  # a date: "12-15-2024", "15.12.2024"
+    r"|\d{5}-\d{4}"  # a ZIP+4 code: "60601-1234"
+)
+"""Shapes Whisper writes for numbers nobody dials, matched against a whole word."""
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_SAID_WITH_COUNTRY_CODE = (CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN, CountryCodeSource.FROM_NUMBER_WITH_IDD)
+_PIECE = re.compile(r"\d+|[a-z']+|\+")
+_FINAL_PUNCTUATION = re.compile(r"[.,;!?…]+$")
+
+
+# --- words -> digit tokens ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Atom:
+    """One meaningful piece of a word: ``kind`` is digits, tens, hundred, repeat, plus, ext, stop, comma or break."""
+
+    kind: str
+    value: str
+    word: int
+
+
+def _atoms(words: Sequence[Word]) -> Iterator[_Atom]:
+    """Split each word into pieces; punctuation inside a word ("555-867", "(555)") carries no meaning."""
+    for i, word in enumerate(words):
+        text = word.text.strip().lower()
+        final = _FINAL_PUNCTUATION.search(text)
+        body = text[: final.start()] if final else text
+        if _NOT_A_PHONE.search(text) or _NOT_A_PHONE_SHAPE.fullmatch(body):
+            yield _Atom("break", "", i)
+            continue
+        pieces = _PIECE.findall(body)
+        for j, piece in enumerate(pieces):
+            glued_digits = j + 1 < len(pieces) and pieces[j + 1].isdigit()
+            if piece.isdigit():
+                yield _Atom("digits", _ascii_digits(piece), i)
+            elif piece in _UNITS:
+                yield _Atom("digits", _UNITS[piece], i)
+            elif piece in _TEENS:
+                yield _Atom("digits", _TEENS[piece], i)
+            elif piece in _TENS:
+                yield _Atom("tens", _TENS[piece], i)
+            elif piece == "hundred":
+                yield _Atom("hundred", "00", i)
+            elif piece in _REPEATS:
+                yield _Atom("repeat", str(_REPEATS[piece]), i)
+            elif piece in ("+", "plus"):
+                yield _Atom("plus", "", i)
+            elif piece in _EXTENSION or (piece == "x" and glued_digits):
+                yield _Atom("ext", "", i)
+            elif piece not in _FILLERS:
+                yield _Atom("break", "", i)
+        if final:
+            yield _Atom("stop" if final.group()[0] in ".!?…" else "comma", "", i)
+
+
+def _ascii_digits(piece: str) -> str:
+    """Any script's decimal digits ("３１２", "٣١٢") as 0-9, so mentions compare and match ``--number``."""
+    return piece if piece.isascii() else "".join(str(unicodedata.decimal(char)) for char in piece)
+
+
+@dataclass(frozen=True)
+class DigitToken:
+    """Digits said in words ``first``..``last``: the words' times, and the least sure of their probabilities."""
+
+    digits: str
+    start: float
+    end: float
+    first: int
+    last: int
+    probability: float = 1.0
+
+
+def _tokens(words: Sequence[Word]) -> Iterator[DigitToken | str]:
+    """Digit tokens, with the atoms that can end a number (break, plus, ext, stop, comma) passed through.
+
+    Spoken forms are folded here: "double five" is 55, "eight hundred" is 800
+    (as in "one eight hundred") and "fifty three" is 53. A "double" or
+    "hundred" that does not fit is just a word, and so ends the number.
+    """
+    atoms = list(_atoms(words))
+    i = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        after = atoms[i + 1] if i + 1 < len(atoms) else None
+        used = [atom]
+        if atom.kind == "digits" and after and after.kind == "hundred" and len(atom.value) == 1:
+            digits, used = atom.value + after.value, [atom, after]
+        elif atom.kind == "tens" and after and after.kind == "digits" and after.value in _NONZERO:
+            digits, used = atom.value + after.value, [atom, after]
+        elif atom.kind == "tens":
+            digits = atom.value + "0"
+        elif atom.kind == "repeat" and after and after.kind == "digits" and len(after.value) == 1:
+            digits, used = after.value * int(atom.value), [atom, after]
+        elif atom.kind == "digits":
+            digits = atom.value
+        else:
+            yield "break" if atom.kind in ("repeat", "hundred") else atom.kind
+            i += 1
+            continue
+        first, last = used[0].word, used[-1].word
+        probability = min(w.probability for w in words[first : last + 1])
+        yield DigitToken(digits, words[first].start, words[last].end, first, last, probability)
+        i += len(used)
+
+
+# --- digit tokens -> runs ----------------------------------------------------
+
+
+@dataclass
+class Run:
+    """Digit tokens heard as one stretch of number, and the extension said after it."""
+
+    tokens: list[DigitToken] = field(default_factory=list)
+    plus: bool = False
+    extension: str = ""
+
+    @property
+    def digits(self) -> str:
+        return "".join(t.digits for t in self.tokens)
+
+
+def runs(words: Sequence[Word], region: str) -> list[Run]:
+    """Group the digit tokens in ``words`` into runs.
+
+    Any other word ends a run, and "extension" sends the digits after it to
+    the last run.
+    """
+    found: list[Run] = []
+    run: Run | None = None
+    extension_of: Run | None = None
+    boundary, plus = "soft", False
+    for token in _tokens(words):
+        if isinstance(token, DigitToken):
+            if extension_of and (not extension_of.extension or boundary == "soft"):
+                extension_of.extension += token.digits
+            elif run and _continues(run, token, boundary, region):
+                run.tokens.append(token)
+            else:
+                run, extension_of = Run([token], plus=plus), None
+                found.append(run)
+            boundary, plus = "soft", False
+        elif token in ("stop", "comma"):
+            boundary = "stop" if "stop" in (token, boundary) else token
+        else:
+            extension_of = found[-1] if token == "ext" and found else None
+            run, plus = None, token == "plus"
+    return found
+
+
+def _continues(run: Run, token: DigitToken, boundary: str, region: str) -> bool:
+    """Does ``token`` carry on the number in ``run`` across a comma, full stop or pause?
+
+    Callers who group their number ("555, 867, 5309", or with a pause between
+    groups) or say it digit by digit ("4. 0. 4.") are doing it right, so such
+    a boundary ends the run only once the run is already a whole number:
+    "312-555-0147. 312-555-0147." is said twice, not one 20-digit number.
+    A whole number that is not a valid one goes on unless the next group
+    makes it too long: where numbers differ in length, as in the UK,
+    "0113 000" is a possible number but "0113 000 0000" the one said.
+    """
+    if token.start - run.tokens[-1].end >= PAUSE:
+        boundary = "pause"
+    if boundary == "soft" or (boundary != "pause" and len(run.tokens[-1].digits) == 1):
+        return True
+    parsed = parse(run.digits, run.plus, region)
+    if parsed is None or parsed.e164 is None:
+        return True
+    return not parsed.valid and not _too_long(run.digits + token.digits, run.plus, region)
+
+
+# --- what phonenumbers makes of digits ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Digits as a phone number: ``international`` when they start with a country code the caller said."""
+
+    digits: str
+    e164: str | None
+    valid: bool
+    international: bool = False
+
+
+@lru_cache(maxsize=4096)
+def parse(digits: str, plus: bool, region: str) -> Parsed | None:
+    """What ``phonenumbers`` makes of the digits, or None when they cannot be a phone number.
+
+    A country code may come with "plus", with an international prefix ("00",
+    or the region's own such as "011"), or bare ("44 20 7946 0958"); bare is
+    only tried when the digits are too long for a national number.
+    A local number without area code is kept, with no E.164 form.
+    """
+    text = _dialled(digits, plus)
+    try:
+        number = phonenumbers.parse(text, region, keep_raw_input=True)
+    except NumberParseException:
+        return None
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == ValidationResult.TOO_LONG and not text.startswith("+"):
+        abroad = parse(digits, True, region)
+        return abroad if abroad and abroad.valid else None
+    if reason == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        return Parsed(digits, None, phonenumbers.is_valid_number(number))
+    if reason != ValidationResult.IS_POSSIBLE:
+        return None
+    international = number.country_code_source in _SAID_WITH_COUNTRY_CODE
+    if international:
+        digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return Parsed(digits, e164, phonenumbers.is_valid_number(number), international)
+
+
+def _dialled(digits: str, plus: bool) -> str:
+    """The digits as ``phonenumbers`` reads them: "00" or "plus" before a country code becomes "+"."""
+    return "+" + digits[2:] if digits.startswith("00") else ("+" if plus else "") + digits
+
+
+def _too_long(digits: str, plus: bool, region: str) -> bool:
+    """Whether the digits are more than any number of their country has, read as said (no bare country code)."""
+    try:
+        number = phonenumbers.parse(_dialled(digits, plus), region)
+    except NumberParseException as error:
+        return error.error_type == NumberParseException.TOO_LONG
+    return phonenumbers.is_possible_number_with_reason(number) == ValidationResult.TOO_LONG
+
+
+# --- runs -> numbers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Said:
+    """One mention of a number: what it parsed as, the tokens it was said in, and how sure Whisper was of each digit.
+
+    ``probabilities`` has one entry per digit of ``parsed.digits``. ``corrected``
+    marks a mention that replaces the one said just before it ("..., sorry, 0174").
+    """
+
+    parsed: Parsed
+    tokens: tuple[DigitToken, ...]
+    probabilities: tuple[float, ...]
+    extension: str = ""
+    corrected: bool = False
+
+    @property
+    def digits(self) -> str:
+        return self.parsed.digits
+
+    @property
+    def start(self) -> float:
+        return self.tokens[0].start
+
+    @property
+    def end(self) -> float:
+        return self.tokens[-1].end
+
+    @property
+    def digit_count(self) -> int:
+        """Digits actually spoken, prefixes such as "00" included: what the listener had to take in."""
+        return sum(len(t.digits) for t in self.tokens)
+
+
+def _said(parsed: Parsed, tokens: Sequence[DigitToken], corrected: bool = False) -> Said:
+    """A mention of ``parsed``; its digits are the last ones spoken (a prefix such as "00" or "011" is dropped)."""
+    spoken = [t.probability for t in tokens for _ in t.digits]
+    return Said(parsed, tuple(tokens), tuple(spoken[len(spoken) - len(parsed.digits) :]), corrected=corrected)
+
+
+def numbers_in(run: Run, region: str, corrects: Said | None = None) -> list[Said]:
+    """The numbers said in ``run``; ``corrects`` is the mention the caller has just taken back, if any."""
+    found = []
+    for part in _split_repeats(run, region):
+        found.extend(_carve(part, region, corrects))
+        corrects = None
+    return found
+
+
+def _split_repeats(run: Run, region: str) -> list[Run]:
+    """A number said twice without a break ("3125550147 3125550147") is two mentions, not one 20-digit run.
+
+    Cuts fall between digits, so the repeat is found even when Whisper glued
+    both copies into one word; a token cut in two lends its times to both halves.
+    """
+    digits = run.digits
+    for copies in (2, 3):
+        size, rest = divmod(len(digits), copies)
+        unit = digits[:size]
+        if rest or size < MIN_DIGITS or unit * copies != digits or parse(unit, run.plus, region) is None:
+            continue
+        chars = [(char, token) for token in run.tokens for char in token.digits]
+        parts = []
+        for k in range(copies):
+            chunk = groupby(chars[k * size : (k + 1) * size], key=lambda pair: id(pair[1]))
+            pieces = [list(group) for _, group in chunk]
+            tokens = [replace(piece[0][1], digits="".join(char for char, _ in piece)) for piece in pieces]
+            parts.append(Run(tokens, plus=run.plus and k == 0))
+        parts[-1].extension = run.extension
+        return parts
+    return [run]
+
+
+def _carve(run: Run, region: str, corrects: Said | None) -> list[Said]:
+    """The numbers in a run, cutting it only between tokens.
+
+    A stray number before a phone number ("at 10, 555-867-5309") or two
+    numbers said back to back make runs that are no phone number as a whole,
+    so the run is split to get the most whole numbers (a local number
+    without area code counts for less) while dropping the fewest tokens.
+    Ties go to dropping tokens before the first number rather than after it
+    (people say "at 10, <number>", and a number is followed by words), then
+    to valid numbers. A run of 7 to 15 digits that holds no possible number
+    is still reported, as invalid: a caller who says one digit too few has
+    left a broken number, not no number (a list of years is no number at all).
+    After a correction the run's first piece may be its last digits again.
+    """
+    tokens = run.tokens
+    # best[i] is (score, numbers) for tokens[:i], where score is (whole numbers, -tokens dropped,
+    # -tokens dropped after a number, -corrections spliced, local numbers, valid numbers)
+    best: list[tuple[tuple[int, ...], list[Said]]] = [((0, 0, 0, 0, 0, 0), [])]
+    for end in range(1, len(tokens) + 1):
+        choices = []
+        for begin in _begins(tokens, end, run.plus):
+            (whole, dropped, late, spliced, local, valid), said = best[begin]
+            piece = tokens[begin:end]
+            number = _correction(corrects, piece, region) if corrects and begin == 0 else None
+            spliced -= number is not None
+            if number is None:
+                digits = "".join(t.digits for t in piece)
+                plus = run.plus and begin == 0
+                parsed = parse(digits, plus, region) if MIN_DIGITS <= len(digits) <= MAX_DIGITS or plus else None
+                number = parsed and _said(parsed, piece, corrected=bool(corrects) and begin == 0)
+            if number:
+                is_whole = number.parsed.e164 is not None
+                score = (whole + is_whole, dropped, late, spliced, local + (not is_whole), valid + number.parsed.valid)
+                choices.append((score, [*said, number]))
+            else:
+                score = (whole, dropped - len(piece), late - len(piece) if said else late, spliced, local, valid)
+                choices.append((score, said))
+        best.append(max(choices, key=lambda choice: choice[0]))
+    numbers = best[-1][1]
+    years = len(tokens) > 1 and all(_YEAR.fullmatch(t.digits) for t in tokens)
+    if not numbers and MIN_DIGITS <= len(run.digits) <= MAX_DIGITS and not years:
+        numbers = [_said(Parsed(run.digits, None, False), tokens)]
+    if numbers and run.extension:
+        numbers[-1] = replace(numbers[-1], extension=run.extension)
+    return numbers
+
+
+def _correction(corrects: Said, piece: Sequence[DigitToken], region: str) -> Said | None:
+    """``corrects`` with its last digits said again ("414-555-0147, sorry, 0174" is 4145550174), or None.
+
+    The mention spans both tellings, so its pace counts the digits the listener had to sort out.
+    """
+    digits = "".join(t.digits for t in piece)
+    keep = len(corrects.digits) - len(digits)
+    if len(digits) < MIN_CORRECTION or keep <= 0:
+        return None
+    parsed = parse(corrects.digits[:keep] + digits, corrects.parsed.international, region)
+    if parsed is None:
+        return None
+    spoken = tuple(t.probability for t in piece for _ in t.digits)
+    return Said(parsed, (*corrects.tokens, *piece), corrects.probabilities[:keep] + spoken, corrected=True)
+
+
+def _begins(tokens: list[DigitToken], end: int, plus: bool) -> list[int]:
+    """Where a piece of ``tokens`` ending before ``end`` may begin, in order.
+
+    Only pieces short enough to be a number are tried, as well as the last token alone (to drop it) and, after
+    "plus", the whole run: a longer piece could only be dropped, and dropping it token by token scores the same.
+    This keeps a long run of digits (a script of "1 1 1 ...") quadratic rather than cubic.
+    """
+    begins, length = [], 0
+    for begin in range(end - 1, -1, -1):
+        length += len(tokens[begin].digits)
+        if length > MAX_DIGITS and begin < end - 1:
+            break
+        begins.append(begin)
+    if plus and begins[-1] != 0:
+        begins.append(0)
+    return begins[::-1]
