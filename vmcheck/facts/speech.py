@@ -52,6 +52,17 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class RepeatedPhrase:
+    text: str
+    times: int
+    start: float
+    end: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "times": self.times, "start": round(self.start, 2), "end": round(self.end, 2)}
+
+
+@dataclass(frozen=True)
 class Speech:
     word_count: int
     speech_start: float
@@ -62,6 +73,7 @@ class Speech:
     hedges: tuple[Span, ...]
     sentences: tuple[Sentence, ...]
     repeated_phrases: tuple[str, ...]
+    most_repeated: RepeatedPhrase | None
     long_pauses: tuple[Span, ...]
     purpose_start: float | None
 
@@ -94,6 +106,7 @@ class Speech:
             "longest_sentence": longest.to_dict() if longest else None,
             "longest_sentence_words": longest.words if longest else 0,
             "repeated_phrases": list(self.repeated_phrases),
+            "most_repeated": None if self.most_repeated is None else self.most_repeated.to_dict(),
             "long_pauses": [p.to_dict() for p in self.long_pauses],
             "longest_pause_s": round(max((p.end - p.start for p in self.long_pauses), default=0.0), 2),
             "purpose_start": None if self.purpose_start is None else round(self.purpose_start, 2),
@@ -106,11 +119,12 @@ def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None
         index = TextIndex(spoken)  # match indices must point into the words kept here, not those dropped
     words = spoken
     if not words:
-        return Speech(0, 0.0, 0.0, 0.0, 0.0, (), (), (), (), (), None)
+        return Speech(0, 0.0, 0.0, 0.0, 0.0, (), (), (), (), None, (), None)
     gaps = [max(0.0, b.start - a.end) for a, b in zip(words, words[1:])]
     span = words[-1].end - words[0].start
     speaking = max(span - sum(g for g in gaps if g > PACE_PAUSE_SECONDS), 1e-6)
     purpose = index.find(PURPOSE_CUES)
+    counts, first = _phrase_counts(words)
     return Speech(
         word_count=len(words),
         speech_start=words[0].start,
@@ -120,7 +134,8 @@ def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None
         fillers=tuple(_fillers(words, gaps, index)),
         hedges=tuple(_spans(m for m in index.find(HEDGE_PHRASES) if not _preceded_by(words, m, NOT_HEDGE_BEFORE))),
         sentences=tuple(_sentences(words, gaps)),
-        repeated_phrases=tuple(_repeated_phrases(words)),
+        repeated_phrases=tuple(sorted(g for g, n in counts.items() if n > 1)),
+        most_repeated=_most_repeated(counts, first),
         long_pauses=tuple(
             Span("pause", a.end, b.start) for a, b, g in zip(words, words[1:], gaps) if g >= LONG_PAUSE_SECONDS
         ),
@@ -169,12 +184,23 @@ def _sentences(words: list[Word], gaps: list[float]) -> list[Sentence]:
     return sentences
 
 
-def _repeated_phrases(words: list[Word]) -> list[str]:
-    """Four-word runs said more than once, numbers aside (saying the number twice is good)."""
+def _phrase_counts(words: list[Word]) -> tuple[Counter, dict[str, Span]]:
+    """Four-word runs with how often each is said and where first, numbers aside (saying the number twice is good)."""
     tokens = [normalise(w.text) for w in words]
-    grams = Counter(
-        " ".join(tokens[i : i + REPEAT_NGRAM])
-        for i in range(len(tokens) - REPEAT_NGRAM + 1)
-        if not any(NUMBER_TOKEN.match(t) for t in tokens[i : i + REPEAT_NGRAM])
-    )
-    return sorted(g for g, n in grams.items() if n > 1)
+    counts: Counter = Counter()
+    first: dict[str, Span] = {}
+    for i in range(len(tokens) - REPEAT_NGRAM + 1):
+        if any(NUMBER_TOKEN.match(t) for t in tokens[i : i + REPEAT_NGRAM]):
+            continue
+        gram = " ".join(tokens[i : i + REPEAT_NGRAM])
+        counts[gram] += 1
+        first.setdefault(gram, Span(gram, words[i].start, words[i + REPEAT_NGRAM - 1].end))
+    return counts, first
+
+
+def _most_repeated(counts: Counter, first: dict[str, Span]) -> RepeatedPhrase | None:
+    """The phrase said most often (the earliest of equals): "the tires are in" five times is one point said five times."""
+    if not counts:
+        return None
+    gram, times = max(counts.items(), key=lambda item: (item[1], -first[item[0]].start))
+    return RepeatedPhrase(gram, times, first[gram].start, first[gram].end) if times > 1 else None
