@@ -151,16 +151,19 @@ def test_scoring_is_predictable():
     clean = score([], BUILTIN)
     assert clean.score == 100 and clean.grade == "A" and clean.passed
     # The README's worked example: NumberOnce (20) and NoTimeFrame (10) give 94.
-    worked = score([_finding("Core.NumberOnce", "number"), _finding("Core.NoTimeFrame", "ask", "suggestion")], BUILTIN)
+    worked_findings = [_finding("Core.NumberOnce", "number"), _finding("Core.NoTimeFrame", "ask", "suggestion")]
+    worked = score(worked_findings, BUILTIN)
     assert worked.categories["number"].score == 80 and worked.categories["ask"].score == 90
     assert worked.score == 94 and worked.grade == "A" and worked.passed
     errored = score([_finding("Core.NameMissing", "name", "error")], BUILTIN)
     assert errored.categories["name"].score == 40 and not errored.categories["name"].passed
     assert errored.score == 69 and errored.grade == "D" and not errored.passed  # 88, capped by the error
     # A failed critical category (name, number, ask) fails the message and caps its score, error or not.
-    once_and_fast = score([_finding("Core.NumberOnce", "number"), _finding("Core.NumberTooFast", "number")], BUILTIN)
+    # The README's second example: the same with NumberTooFast (20) too.
+    fast = [*worked_findings, _finding("Core.NumberTooFast", "number")]
+    once_and_fast = score(fast, BUILTIN)
     assert not once_and_fast.categories["number"].passed
-    assert once_and_fast.score == 69 and once_and_fast.grade == "D" and not once_and_fast.passed  # 92, capped
+    assert once_and_fast.score == 69 and once_and_fast.grade == "D" and not once_and_fast.passed  # 90, capped
     rambling = score([_finding("Core.TooManyFillers", "rambling"), _finding("Core.RamblingSentence", "rambling"),
                       _finding("Core.TooLong", "rambling"), _finding("Core.PurposeLate", "rambling")], BUILTIN)
     assert not rambling.categories["rambling"].passed and rambling.passed  # rambling is not critical

@@ -85,3 +85,34 @@ def _audio(samples: np.ndarray) -> Audio:
 def test_no_speech_gives_an_empty_transcript(any_engine, label, samples):
     transcript = transcribe(_audio(samples), any_engine)
     assert transcript.text == "" and transcript.words == (), (label, transcript.text)
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("3 1 2 5 5 5 0 1 4 7", "3 1 2 5 5 5 0 1 4 7"),
+        ("3 1 2 5 5 5 0 1 4 7 9 9 9 9 9 9 9 9 9", "3 1 2 5 5 5 0 1 4 7"),
+        ("5 5 5 5 5 5 5 5", ""),
+    ],
+)
+def test_a_runaway_repeat_is_cut_from_a_second_listen(said, kept):
+    from vmcheck.transcribe import _before_loop
+
+    segment = {"text": said, "words": [(f" {w}", i * 0.3, i * 0.3 + 0.2, 0.9) for i, w in enumerate(said.split())]}
+    assert " ".join(w.strip() for w, *_ in _before_loop(segment)["words"]) == kept
+
+
+def test_speech_the_prompted_decode_skipped_is_noticed():
+    """Base can end a window on a lone timestamp and skip seconds of speech; that must send it round again."""
+    from vmcheck.transcribe import _skips_speech
+
+    rng = np.random.default_rng(0)
+    t = np.arange(12 * SAMPLE_RATE) / SAMPLE_RATE
+    voiced = (0.2 * np.sin(2 * np.pi * 220 * t) * (1 + rng.normal(0, 0.1, t.size))).astype(np.float32)
+    words_until_5s = [{"words": [(" hi", 0.2, 0.5, 0.9), (" there", 4.6, 5.0, 0.9)]}]
+    all_words = [{"words": [(f" w{i}", i + 0.1, i + 0.9, 0.9) for i in range(12)]}]
+    assert _skips_speech(voiced, words_until_5s)
+    assert not _skips_speech(voiced, all_words)
+    silence_after = voiced.copy()
+    silence_after[5 * SAMPLE_RATE :] = 0
+    assert not _skips_speech(silence_after, [{"words": [(" hi", 0.2, 4.8, 0.9)]}])

@@ -22,7 +22,7 @@ from vmcheck.errors import VmcheckError
 from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
 
-DECODING_VERSION = "greedy-filler-prompt-1"
+DECODING_VERSION = "greedy-filler-prompt-relisten-1"
 PR_SET_PDEATHSIG = 1
 _worker_engine = None
 
@@ -40,9 +40,9 @@ def default_jobs() -> int:
 
 
 def cache_identity(settings: pipeline.Settings) -> str:
-    from vmcheck.transcribe import FILLER_PROMPT
+    from vmcheck.transcribe import DIGIT_PROMPT, FILLER_PROMPT
 
-    return f"{settings.engine}|{model.identity(settings.model)}|{DECODING_VERSION}|{FILLER_PROMPT}"
+    return f"{settings.engine}|{model.identity(settings.model)}|{DECODING_VERSION}|{FILLER_PROMPT}|{DIGIT_PROMPT}"
 
 
 def _die_with_parent() -> None:

@@ -2,8 +2,9 @@
 
 Both engines get the same treatment around them: silence at either end is cut
 before decoding (each 30 s window costs a full encoder pass), a recording with
-no sound at all never reaches the model, and segments that look like Whisper's
-hallucinations on silence ("you", "Thank you.") are dropped.
+no sound at all never reaches the model, segments that look like Whisper's
+hallucinations on silence ("you", "Thank you.") are dropped, and every number
+said is listened to a second time (``vmcheck.relisten``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from vmcheck.audio import FRAME_SECONDS, SAMPLE_RATE, Audio, measure
+from vmcheck.relisten import BEAM_SIZE, DIGIT_PROMPT, relisten
 from vmcheck.transcript import Segment, Transcript, Word
 
 ENGINES = ("whisper", "faster-whisper")
@@ -28,6 +30,8 @@ GIBBERISH_LOGPROB = -1.0
 UNSURE_WORD_PROBABILITY = 0.4
 LOOP_COMPRESSION_RATIO = 2.4
 LOOP_REPEATS = 7
+SKIPPED_GAP_SECONDS = 4.0
+SKIPPED_SOUND_SECONDS = 2.5
 # openai-whisper's transcribe() defaults, spelled out so faster-whisper decodes the same way.
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 COMPRESSION_RATIO_THRESHOLD = 2.4
@@ -49,14 +53,15 @@ class WhisperEngine:
         self.model_name = self.model.name
 
     def segments(self, samples: np.ndarray) -> list[dict]:
-        """Decode with the filler prompt; if that sends tiny into a repetition loop
-        ("1-1-1-1-..." on digits), decode again without it."""
-        segments = self._decode(samples, FILLER_PROMPT)
-        if any(_looping(segment) for segment in segments):
-            segments = self._decode(samples, None)
-        return segments
+        return _decode_with_fallback(self._decode, samples)
 
-    def _decode(self, samples: np.ndarray, prompt: str | None) -> list[dict]:
+    def listen_closely(self, samples: np.ndarray, max_tokens: int) -> list[dict]:
+        """The second listen to a number (``vmcheck.relisten``): beam search, temperature 0, a digit prompt,
+        and a token budget, since a beam stuck on "9 9 9 ..." would otherwise run to Whisper's limit."""
+        segments = self._decode(samples, DIGIT_PROMPT, beam_size=BEAM_SIZE, temperature=0.0, sample_len=max_tokens)
+        return [_before_loop(segment) for segment in segments]
+
+    def _decode(self, samples: np.ndarray, prompt: str | None, **options) -> list[dict]:
         import whisper
 
         result = whisper.transcribe(
@@ -69,6 +74,7 @@ class WhisperEngine:
             carry_initial_prompt=prompt is not None,
             condition_on_previous_text=False,
             verbose=None,
+            **options,
         )
         return [
             {
@@ -86,9 +92,10 @@ class WhisperEngine:
 class FasterWhisperEngine:
     """faster-whisper (CTranslate2) on the CPU, int8, decoding exactly as WhisperEngine does.
 
-    It reads the embedded tiny.en CTranslate2 folder directly, so there is no
-    conversion step and no torch. The filler prompt goes in as ``hotwords``:
-    with ``condition_on_previous_text=False`` faster-whisper drops an
+    It reads the offline models' CTranslate2 folders directly (tiny.en's package
+    folder, base joined in the cache), so there is no conversion step and no
+    torch. The filler prompt goes in as ``hotwords``: with
+    ``condition_on_previous_text=False`` faster-whisper drops an
     ``initial_prompt`` after the first 30 s window, whereas ``hotwords`` is put
     before every window as ``<|startofprev|> Um, uh, hmm.``, the same tokens
     openai-whisper decodes with under ``carry_initial_prompt``. Its VAD filter is
@@ -109,8 +116,8 @@ class FasterWhisperEngine:
         self.threads = threads or os.cpu_count() or 1
         self.compute_type = compute_type
         options = dict(device="cpu", compute_type=compute_type, cpu_threads=self.threads)
-        if model_name == model.EMBEDDED_NAME:
-            source, label = str(model.embedded_source()), model.EMBEDDED_NAME
+        if model_name in model.OFFLINE:
+            source, label = str(model.source(model_name)), model_name
         elif os.path.isdir(model_name):
             if not (Path(model_name) / "model.bin").is_file():
                 raise VmcheckError("not a CTranslate2 Whisper model folder (no model.bin)", model_name)
@@ -138,20 +145,29 @@ class FasterWhisperEngine:
         self.model_name = label
 
     def segments(self, samples: np.ndarray) -> list[dict]:
-        """Same filler prompt and loop fallback as WhisperEngine.segments."""
-        segments = self._decode(samples, FILLER_PROMPT)
-        if any(_looping(segment) for segment in segments):
-            segments = self._decode(samples, None)
-        return segments
+        return _decode_with_fallback(self._decode, samples)
 
-    def _decode(self, samples: np.ndarray, prompt: str | None) -> list[dict]:
+    def listen_closely(self, samples: np.ndarray, max_tokens: int) -> list[dict]:
+        """Same second listen to a number as WhisperEngine.listen_closely."""
+        segments = self._decode(samples, DIGIT_PROMPT, beam_size=BEAM_SIZE, temperature=[0.0], max_new_tokens=max_tokens)
+        return [_before_loop(segment) for segment in segments]
+
+    def _decode(
+        self,
+        samples: np.ndarray,
+        prompt: str | None,
+        beam_size: int = 1,
+        temperature=FALLBACK_TEMPERATURES,
+        max_new_tokens: int | None = None,
+    ) -> list[dict]:
         result, _info = self.model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
             language="en",
             task="transcribe",
-            beam_size=1,
+            beam_size=beam_size,
+            max_new_tokens=max_new_tokens,
             best_of=1,
-            temperature=list(FALLBACK_TEMPERATURES),
+            temperature=list(temperature),
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
             log_prob_threshold=LOG_PROB_THRESHOLD,
             no_speech_threshold=NO_SPEECH_THRESHOLD,
@@ -216,7 +232,39 @@ def transcribe(audio: Audio, engine: Engine) -> Transcript:
         duration=stats.duration,
         engine=engine.name,
         model=engine.model_name,
+        relistens=relisten(audio, tuple(words), engine),
     )
+
+
+def _decode_with_fallback(decode, samples: np.ndarray) -> list[dict]:
+    """Decode with the filler prompt, and again without it when the prompt has sent the model astray:
+    into a repetition loop ("1-1-1-1-..." on digits, seen with tiny.en), or past speech (base can end
+    a window on a lone timestamp, which makes Whisper skip the rest of that window)."""
+    segments = decode(samples, FILLER_PROMPT)
+    if any(_looping(segment) for segment in segments) or _skips_speech(samples, segments):
+        segments = decode(samples, None)
+    return segments
+
+
+def _skips_speech(samples: np.ndarray, segments: list[dict]) -> bool:
+    """Whether a stretch with no words holds seconds of sound in the speech band."""
+    times = [0.0] + [t for segment in segments for _text, start, end, _p in segment["words"] for t in (start, end)]
+    times.append(samples.size / SAMPLE_RATE)
+    for start, end in zip(times[::2], times[1::2]):
+        if end - start >= SKIPPED_GAP_SECONDS:
+            piece = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
+            if measure(piece).active_seconds >= SKIPPED_SOUND_SECONDS:
+                return True
+    return False
+
+
+def _before_loop(segment: dict) -> dict:
+    """The words before a runaway repeat ("3 1 2 5 5 5 0 1 4 7 9 9 9 9 9 9 9 ..."), which beam search on digits can fall into."""
+    tokens = [text.strip(" -.,").lower() for text, *_ in segment["words"]]
+    for i in range(len(tokens) - LOOP_REPEATS + 1):
+        if len(set(tokens[i : i + LOOP_REPEATS])) == 1:
+            return {**segment, "words": segment["words"][:i]}
+    return segment
 
 
 def _looping(segment: dict) -> bool:

@@ -53,6 +53,22 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Relisten:
+    """A second, careful decode of the audio where a number was said (see ``vmcheck.relisten``)."""
+
+    start: float
+    end: float
+    words: tuple[Word, ...]
+
+    def to_dict(self) -> dict:
+        return {"start": round(self.start, 3), "end": round(self.end, 3), "words": [w.to_dict() for w in self.words]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Relisten:
+        return cls(float(data["start"]), float(data["end"]), tuple(Word.from_dict(w) for w in data["words"]))
+
+
+@dataclass(frozen=True)
 class Transcript:
     """Words with times in seconds from the start of the recording.
 
@@ -68,6 +84,7 @@ class Transcript:
     model: str = ""
     language: str = "en"
     estimated: bool = False
+    relistens: tuple[Relisten, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -83,6 +100,7 @@ class Transcript:
             "model": self.model,
             "language": self.language,
             "estimated": self.estimated,
+            "relistens": [r.to_dict() for r in self.relistens],
         }
 
     @classmethod
@@ -96,4 +114,5 @@ class Transcript:
             model=str(data.get("model", "")),
             language=str(data.get("language", "en")),
             estimated=bool(data.get("estimated", False)),
+            relistens=tuple(Relisten.from_dict(r) for r in data.get("relistens", ())),
         )

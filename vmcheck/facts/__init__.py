@@ -7,15 +7,16 @@ the namespace that rule conditions in ``rules/`` are evaluated against.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from vmcheck.audio import AudioStats
-from vmcheck.facts.ask import AskFacts, find_asks
-from vmcheck.facts.identity import Identity, check_identity
-from vmcheck.facts.names import Caller, find_caller
-from vmcheck.facts.numbers import CallbackNumber, find_numbers
-from vmcheck.facts.speech import Speech, analyse
-from vmcheck.textindex import TextIndex
-from vmcheck.transcript import Transcript
+if TYPE_CHECKING:  # the extractors load spaCy; transcription reads numbers without it
+    from vmcheck.audio import AudioStats
+    from vmcheck.facts.ask import AskFacts
+    from vmcheck.facts.identity import Identity
+    from vmcheck.facts.names import Caller
+    from vmcheck.facts.numbers import CallbackNumber
+    from vmcheck.facts.speech import Speech
+    from vmcheck.transcript import Transcript
 
 
 FACT_NAMES = frozenset(
@@ -23,7 +24,7 @@ FACT_NAMES = frozenset(
         "mode", "duration_s", "caller_name", "company", "caller", "callback_numbers", "ask", "asks", "ask_count",
         "weak_closes", "word_count", "speech_start", "speech_end", "speaking_seconds", "wpm", "filler_count",
         "fillers_per_min", "fillers", "hedge_count", "hedges", "sentence_count", "longest_sentence",
-        "longest_sentence_words", "repeated_phrases", "long_pauses", "longest_pause_s", "purpose_start",
+        "longest_sentence_words", "repeated_phrases", "most_repeated", "long_pauses", "longest_pause_s", "purpose_start",
         "leading_silence_s", "audio", "expected",
     }
 )
@@ -78,11 +79,18 @@ def _position(start: float, duration: float) -> float:
 
 def extract(transcript: Transcript, audio: AudioStats | None, expected: Expectations = Expectations(), doc=None) -> Facts:
     from vmcheck.facts import nlp
+    from vmcheck.facts.ask import find_asks
+    from vmcheck.facts.identity import check_identity
+    from vmcheck.facts.names import find_caller
+    from vmcheck.facts.numbers import find_numbers
+    from vmcheck.facts.speech import analyse
+    from vmcheck.textindex import TextIndex
 
     words = transcript.words
     doc = doc if doc is not None else nlp.parse(words)
     index = TextIndex(words)
-    numbers = tuple(find_numbers(words, region=expected.region))
+    relistens = [r.words for r in transcript.relistens]
+    numbers = tuple(find_numbers(words, region=expected.region, relistens=relistens))
     return Facts(
         duration=transcript.duration,
         mode="text" if transcript.estimated else "audio",

@@ -15,6 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 
+SECOND_LISTEN_WEIGHT = 0.75
+"""A second listen's vote, against the first pass's: it settles what the first pass doubted, it does not
+overrule what it heard clearly."""
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -83,9 +87,9 @@ def reconcile(readings: list[Reading], valid: Callable[[str], bool]) -> tuple[st
     """The digits most readings heard, and where they disagree.
 
     Readings are aligned to the longest (the one heard most often among
-    equals) and vote place by place; a tie goes to the readings Whisper was
-    surer of, then to the choice that makes a ``valid`` number, then to the
-    earliest reading. A place where a reading lacks a digit is voted on
+    equals) and vote place by place, each reading with the weight of Whisper's
+    probability for it (a second listen's a little less); a tie goes to the
+    choice that makes a ``valid`` number, then to the earliest reading. A place where a reading lacks a digit is voted on
     together with the place before it, so every choice is digits some reading
     heard: no digit is ever made up.
     """
@@ -106,7 +110,7 @@ def reconcile(readings: list[Reading], valid: Callable[[str], bool]) -> tuple[st
     votes = [_votes(readings, heard, place) for place in places]
     chosen = [options[0][0] for options in votes]
     for k, options in enumerate(votes):
-        tied = [text for text, count, sureness in options if (count, sureness) == options[0][1:]]
+        tied = [text for text, weight, count in options if (weight, count) == options[0][1:]]
         makes_valid = [t for t in tied if valid("".join(chosen[:k] + [t] + chosen[k + 1 :]))]
         chosen[k] = (makes_valid or tied)[0]
     return "".join(chosen), _unclear(readings, heard, places, chosen)
@@ -153,23 +157,34 @@ def _heard_at(reading: Reading, heard: list[list[int] | None], place: list[int])
     return "".join(reading.digits[k] for k in indices), sum(reading.probabilities[k] for k in indices) / len(indices)
 
 
-def _votes(readings: list[Reading], heard: list, place: list[int]) -> list[tuple[str, int, float]]:
-    """(digits, readings that heard them, their mean probability) for each choice at a place, best first."""
+def _votes(readings: list[Reading], heard: list, place: list[int]) -> list[tuple[str, float, int]]:
+    """(digits, weight of the readings that heard them, how many) for each choice at a place, best first.
+
+    Each reading weighs Whisper's probability for what it heard there, a second listen a little less.
+    """
     tally: dict[str, list[float]] = {}
     for reading, alignment in zip(readings, heard):
         said = _heard_at(reading, alignment, place)
         if said:
-            tally.setdefault(said[0], []).append(said[1])
-    ranked = [(text, len(sureness), sum(sureness) / len(sureness)) for text, sureness in tally.items()]
+            weight = said[1] * (SECOND_LISTEN_WEIGHT if reading.second_listen else 1.0)
+            tally.setdefault(said[0], []).append(weight)
+    ranked = [(text, round(sum(weights), 6), len(weights)) for text, weights in tally.items()]
     return sorted(ranked, key=lambda option: (-option[1], -option[2]))
 
 
 def _unclear(readings: list[Reading], heard: list, places: list[list[int]], chosen: list[str]) -> tuple[Unclear, ...]:
-    """Runs of places where the readings disagree, with positions in the chosen digits."""
+    """Runs of places where a mention was heard otherwise by all its readings, with positions in the chosen digits.
+
+    A mention the first pass misheard but the second listen heard as the vote did is settled, not unclear.
+    """
     rows, offset = [], 0
     for place, text in zip(places, chosen):
         said = [_heard_at(r, h, place) for r, h in zip(readings, heard)]
-        disagree = len({s[0] for s in said if s}) > 1
+        by_mention: dict[float, set[str]] = {}
+        for reading, what in zip(readings, said):
+            if what:
+                by_mention.setdefault(reading.start, set()).add(what[0])
+        disagree = any(text not in texts for texts in by_mention.values())
         rows.append((disagree, tuple(range(offset + 1, offset + len(text) + 1)), text, said))
         offset += len(text)
     runs = groupby(rows, key=lambda row: row[0])

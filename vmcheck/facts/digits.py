@@ -209,7 +209,8 @@ def _continues(run: Run, token: DigitToken, boundary: str, region: str) -> bool:
 
     Callers who group their number ("555, 867, 5309", or with a pause between
     groups) or say it digit by digit ("4. 0. 4.") are doing it right, so such
-    a boundary ends the run only once the run is already a whole number:
+    a boundary ends the run only once the run is already a whole number (a
+    digit said alone goes on to the next one said alone, but not to a "10"):
     "312-555-0147. 312-555-0147." is said twice, not one 20-digit number.
     A whole number that is not a valid one goes on unless the next group
     makes it too long: where numbers differ in length, as in the UK,
@@ -217,7 +218,8 @@ def _continues(run: Run, token: DigitToken, boundary: str, region: str) -> bool:
     """
     if token.start - run.tokens[-1].end >= PAUSE:
         boundary = "pause"
-    if boundary == "soft" or (boundary != "pause" and len(run.tokens[-1].digits) == 1):
+    digit_by_digit = len(run.tokens[-1].digits) == len(token.digits) == 1
+    if boundary == "soft" or (boundary != "pause" and digit_by_digit):
         return True
     parsed = parse(run.digits, run.plus, region)
     if parsed is None or parsed.e164 is None:

