@@ -487,3 +487,12 @@ def test_any_valid_number_said_twice(number, shape):
     said = SHAPES[shape](number)
     [callback] = find_numbers(words(f"My number is {said}, {said}. Thanks"))
     assert (callback.digits, callback.times_said) == (number, 2)
+
+
+def test_a_second_listen_that_makes_the_number_valid_settles_a_first_pass_heard_wrong_twice():
+    first = words("My number is 617-55-0-1 -82. Again, that's 617-55-0-1 -82. Thanks.")
+    again = [first[3], first[7]]
+    relistens = [_relisten("6 1 7 5 5 5 0 1 8 2", at=w.start) for w in again]
+    assert find_numbers(first)[0].digits == "617550182"  # as heard: a broken number, not 617-5501
+    [number] = find_numbers(first, relistens=relistens)
+    assert (number.digits, number.valid, number.times_said) == ("6175550182", True, 2)

@@ -75,3 +75,13 @@ def test_mentions_beyond_one_window_are_decoded_in_several():
     assert len(batches) > 1 and sum(len(b) for b in batches) == len(mentions)
     for batch in batches:
         assert sum(end - start + relisten.GAP_SECONDS for *_, start, end in batch) <= relisten.WINDOW_SECONDS
+
+
+def test_a_mention_read_short_is_listened_to_over_all_its_digits():
+    from tests.test_numbers import words
+
+    first_pass = words("My number is 617-55-0-1-82. Again, that's 617-55-0-1-82. Thanks.")
+    stretches = [(w.start, w.end) for w in first_pass if any(ch.isdigit() for ch in w.text)]
+    mentions = [(first_pass[3].start, first_pass[3].start + 0.1), (first_pass[6].start, first_pass[6].start + 0.1)]
+    widened = relisten._whole_runs(mentions, stretches)
+    assert widened == [(first_pass[3].start, first_pass[3].end), (first_pass[6].start, first_pass[6].end)]

@@ -19,6 +19,8 @@ from vmcheck.audio import SAMPLE_RATE, Audio
 from vmcheck.transcript import Relisten, Word
 
 DIGIT_PROMPT = "Numbers: 0 1 2 3 4 5 6 7 8 9."
+REGION = "US"
+"""Only where digits were said matters here, not how they are dialled, so any region reads them."""
 BEAM_SIZE = 5
 CONTEXT_SECONDS = 0.6
 """Audio kept on each side of a mention, so its first and last digits are not cut."""
@@ -33,13 +35,33 @@ WINDOW_SECONDS = 28.0
 
 def relisten(audio: Audio, words: tuple[Word, ...], engine) -> tuple[Relisten, ...]:
     """Re-decode the audio of every number mention in ``words``."""
+    from vmcheck.facts.digits import runs
     from vmcheck.facts.numbers import find_numbers
 
     mentions = sorted((m.start, m.end) for number in find_numbers(words) for m in number.mentions)
+    stretches = [(run.tokens[0].start, run.tokens[-1].end) for run in runs(words, REGION)]
+    mentions = _whole_runs(mentions, stretches)
     readings: list[Relisten] = []
     for batch in _windows(mentions, audio.stats.duration):
         readings.extend(_listen(audio, batch, engine))
     return tuple(readings)
+
+
+def _whole_runs(mentions: list[tuple[float, float]], stretches: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Each mention widened to the stretch of digits it was read from, short of its neighbours.
+
+    The first pass may have read a mention short ("617-55-0-1-82" as 617-5501): the second listen
+    must hear every digit said there, or it cannot settle anything.
+    """
+    widened = []
+    for k, (start, end) in enumerate(mentions):
+        before = mentions[k - 1][1] if k else 0.0
+        after = mentions[k + 1][0] if k + 1 < len(mentions) else float("inf")
+        for first, last in stretches:
+            if first < end and start < last:
+                start, end = max(min(start, first), before), min(max(end, last), after)
+        widened.append((start, end))
+    return widened
 
 
 def _windows(mentions: list[tuple[float, float]], duration: float) -> list[list[tuple[float, float, float, float]]]:

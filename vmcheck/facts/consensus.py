@@ -89,7 +89,9 @@ def reconcile(readings: list[Reading], valid: Callable[[str], bool]) -> tuple[st
     Readings are aligned to the longest (the one heard most often among
     equals) and vote place by place, each reading with the weight of Whisper's
     probability for it (a second listen's a little less); a tie goes to the
-    choice that makes a ``valid`` number, then to the earliest reading. A place where a reading lacks a digit is voted on
+    choice that makes a ``valid`` number, then to the earliest reading, and a
+    vote that makes no valid number takes another choice heard at one place
+    if that makes it valid. A place where a reading lacks a digit is voted on
     together with the place before it, so every choice is digits some reading
     heard: no digit is ever made up.
     """
@@ -113,7 +115,19 @@ def reconcile(readings: list[Reading], valid: Callable[[str], bool]) -> tuple[st
         tied = [text for text, weight, count in options if (weight, count) == options[0][1:]]
         makes_valid = [t for t in tied if valid("".join(chosen[:k] + [t] + chosen[k + 1 :]))]
         chosen[k] = (makes_valid or tied)[0]
+    if not valid("".join(chosen)):
+        _settle_by_validity(chosen, votes, valid)
     return "".join(chosen), _unclear(readings, heard, places, chosen)
+
+
+def _settle_by_validity(chosen: list[str], votes: list, valid: Callable[[str], bool]) -> None:
+    """A vote that makes no valid number is a doubt: where one other choice heard at one place makes it valid,
+    take it ("617-55-0182" twice on the first pass, "617-555-0182" twice on the second listen)."""
+    for k, options in enumerate(votes):
+        for text, *_ in options[1:]:
+            if valid("".join(chosen[:k] + [text] + chosen[k + 1 :])):
+                chosen[k] = text
+                return
 
 
 def _align(ref: str, other: str) -> tuple[int, list[list[int] | None]]:

@@ -170,6 +170,8 @@ class Run:
     tokens: list[DigitToken] = field(default_factory=list)
     plus: bool = False
     extension: str = ""
+    stops: set[int] = field(default_factory=set)
+    """Tokens said after a full stop or a pause: where a listener hears a number may have ended."""
 
     @property
     def digits(self) -> str:
@@ -191,6 +193,8 @@ def runs(words: Sequence[Word], region: str) -> list[Run]:
             if extension_of and (not extension_of.extension or boundary == "soft"):
                 extension_of.extension += token.digits
             elif run and _continues(run, token, boundary, region):
+                if boundary == "stop" or token.start - run.tokens[-1].end >= PAUSE:
+                    run.stops.add(len(run.tokens))
                 run.tokens.append(token)
             else:
                 run, extension_of = Run([token], plus=plus), None
@@ -368,16 +372,23 @@ def _carve(run: Run, region: str, corrects: Said | None) -> list[Said]:
     (people say "at 10, <number>", and a number is followed by words), then
     to valid numbers. A run of 7 to 15 digits that holds no possible number
     is still reported, as invalid: a caller who says one digit too few has
-    left a broken number, not no number (a list of years is no number at all).
+    left a broken number, not no number (a list of years is no number at all),
+    and so does one whose digits go on past a local number with no stop or
+    pause ("617-55-0-1 -82" is 617550182 heard wrong, not 617-5501).
     After a correction the run's first piece may be its last digits again.
     """
     tokens = run.tokens
     # best[i] is (score, numbers) for tokens[:i], where score is (whole numbers, -tokens dropped,
     # -tokens dropped after a number, -corrections spliced, local numbers, valid numbers)
-    best: list[tuple[tuple[int, ...], list[Said]]] = [((0, 0, 0, 0, 0, 0), [])]
+    best: list[tuple[tuple[int, ...], list[Said]] | None] = [((0, 0, 0, 0, 0, 0), [])]
     for end in range(1, len(tokens) + 1):
         choices = []
+        if end < len(tokens) and tokens[end - 1].last == tokens[end].first:
+            best.append(None)  # a word is one piece: "617-55-0-1-82" is a number heard wrong, not 617-5501 and 82
+            continue
         for begin in _begins(tokens, end, run.plus):
+            if best[begin] is None:
+                continue
             (whole, dropped, late, spliced, local, valid), said = best[begin]
             piece = tokens[begin:end]
             number = _correction(corrects, piece, region) if corrects and begin == 0 else None
@@ -394,10 +405,13 @@ def _carve(run: Run, region: str, corrects: Said | None) -> list[Said]:
             else:
                 score = (whole, dropped - len(piece), late - len(piece) if said else late, spliced, local, valid)
                 choices.append((score, said))
-        best.append(max(choices, key=lambda choice: choice[0]))
-    numbers = best[-1][1]
+        best.append(max(choices, key=lambda choice: choice[0]) if choices else None)
+    numbers = best[-1][1] if best[-1] else []
     years = len(tokens) > 1 and all(_YEAR.fullmatch(t.digits) for t in tokens)
-    if not numbers and MIN_DIGITS <= len(run.digits) <= MAX_DIGITS and not years:
+    kept = tokens.index(numbers[-1].tokens[-1]) + 1 if numbers and numbers[-1].tokens[-1] in tokens else len(tokens)
+    local_only = bool(numbers) and all(n.parsed.e164 is None for n in numbers)
+    cut_short = local_only and kept < len(tokens) and kept not in run.stops
+    if (not numbers or cut_short) and MIN_DIGITS <= len(run.digits) <= MAX_DIGITS and not years:
         numbers = [_said(Parsed(run.digits, None, False), tokens)]
     if numbers and run.extension:
         numbers[-1] = replace(numbers[-1], extension=run.extension)
