@@ -27,7 +27,8 @@ def test_every_mention_is_listened_to_again_within_its_own_time(excellent):
 def test_the_second_listen_survives_the_cache_round_trip(excellent):
     from vmcheck.transcript import Transcript
 
-    assert Transcript.from_dict(excellent.to_dict()) == excellent
+    again = Transcript.from_dict(excellent.to_dict())
+    assert again.to_dict() == excellent.to_dict() and len(again.relistens) == len(excellent.relistens)
 
 
 def test_no_number_means_no_second_listen(engine):

@@ -13,7 +13,9 @@ from tests.labels import FACTS, got, right, tally
 from tests.data.make_voicemails import render
 from vmcheck import pipeline
 
-FLOORS = {"caller_name": 0.0, "company": 0.0, "numbers": 0.0, "ask": 0.0, "rambling": 0.0}
+# Measured on 2026-12-01 with tiny.en over all 24 (tune and holdout): caller name 54%, company 13%,
+# numbers 46%, ask 92%, rambling 92%. TTS voices' names and companies are what tiny.en mishears most.
+FLOORS = {"caller_name": 0.45, "company": 0.08, "numbers": 0.38, "ask": 0.85, "rambling": 0.85}
 
 
 @pytest.fixture(scope="module")
