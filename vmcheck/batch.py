@@ -22,7 +22,7 @@ from vmcheck.errors import VmcheckError
 from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
 
-DECODING_VERSION = "greedy-filler-prompt-relisten-2"
+DECODING_VERSION = "greedy-filler-prompt-relisten-3"
 PR_SET_PDEATHSIG = 1
 _worker_engine = None
 
