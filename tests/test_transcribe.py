@@ -115,4 +115,5 @@ def test_speech_the_prompted_decode_skipped_is_noticed():
     assert not _skips_speech(voiced, all_words)
     silence_after = voiced.copy()
     silence_after[5 * SAMPLE_RATE :] = 0
-    assert not _skips_speech(silence_after, [{"words": [(" hi", 0.2, 4.8, 0.9)]}])
+    assert not _skips_speech(silence_after, [{"words": [(" hi", 0.2, 1.8, 0.9), (" there", 3.0, 4.8, 0.9)]}])
+    assert _skips_speech(voiced, [{"words": [(" hi", 0.2, 11.8, 0.9)]}])  # one word stretched over seconds of speech
