@@ -13,15 +13,15 @@ from tests.labels import FACTS, got, right, tally
 from tests.data.make_voicemails import render
 from vmcheck import pipeline
 
-# Measured on 2026-12-01 with tiny.en over all 24 (tune and holdout): caller name 54%, company 13%,
-# numbers 46%, ask 92%, rambling 92%. TTS voices' names and companies are what tiny.en mishears most.
-FLOORS = {"caller_name": 0.45, "company": 0.08, "numbers": 0.38, "ask": 0.85, "rambling": 0.85}
+# The 12 held-out voicemails (CI time), measured on 2026-12-01 with tiny.en: caller name 42%, company 17%,
+# numbers 42%, ask 83%, rambling 83%; floors sit one case under. Unusual names are what tiny.en mishears most.
+FLOORS = {"caller_name": 0.33, "company": 0.08, "numbers": 0.33, "ask": 0.75, "rambling": 0.75}
 
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory, engine, ruleset):
     rows, misses = [], []
-    for path, case in render(tmp_path_factory.mktemp("voicemails")):
+    for path, case in render(tmp_path_factory.mktemp("voicemails"), split="holdout"):
         result = pipeline.check_audio(str(path), engine, ruleset, pipeline.Settings())
         g, want = got(result), case["expect"]
         rows.append((g, want))
