@@ -1,14 +1,18 @@
 """Benchmark vmcheck against the plain whisper command line on the same files and the same model.
 
-Run by hand (it takes a while): ``.venv/bin/python bench/run.py [--runs 3]``.
+Run by hand on a quiet machine (it takes a while): ``.venv/bin/python bench/run.py [--runs 3] [--model base]``.
 Needs the ``bench`` extra (``pip install -e '.[bench,fast]'``) and, for the
 plain whisper CLI, a system ffmpeg (``apt-get install ffmpeg``): that CLI
 decodes through an ffmpeg subprocess, which vmcheck does not need.
 
-The workload is the samples repeated to about 30 distinct WAV files of 15-75 s
+Two workloads: the samples repeated to about 30 distinct WAV files of 15-75 s
 at 16 and 8 kHz (each copy's gain differs slightly, so no two files share a
-cache entry). Every command runs in a fresh cache folder that holds only the
-converted model, except the cached re-run. Figures are medians over ``--runs``.
+cache entry), and short real-speech clips of 2-10 s at 8 kHz (see
+``build_clips``). Each runs through the whisper CLI, openai-whisper's own
+``transcribe()`` without word times, and vmcheck batched, unbatched
+(``--batch-size 1``) and with faster-whisper. Every vmcheck command runs in a
+fresh cache folder that holds only the converted model, except the cached
+re-run. Figures are medians over ``--runs``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from vmcheck.audio import decode  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 WORKLOAD_FILES = 30
+CLIPS = 60
 
 
 def build_workload(folder: Path) -> dict[str, str]:
@@ -125,96 +130,144 @@ def machine() -> str:
     )
 
 
+def build_clips(folder: Path) -> list[str]:
+    """Short real speech, 2-10 s each, at 8 kHz like a phone line: the turns of the pyannote.audio
+    wheel's recorded conversation in runs of about 2-10 s, and Asterisk's recorded prompts joined
+    into phrases of the same lengths (both installed by .ci/setup)."""
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pieces = []
+    wheel = next((ROOT / "tests" / ".fixtures").glob("pyannote_audio-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        (folder / "conversation.wav").write_bytes(archive.read("pyannote/audio/sample/sample.wav"))
+        turns = [line.split()[3:5] for line in archive.read("pyannote/audio/sample/sample.stm").decode().splitlines()]
+    conversation = decode(folder / "conversation.wav").samples
+    (folder / "conversation.wav").unlink()
+    start = float(turns[0][0])
+    for _turn_start, turn_end in turns:
+        if float(turn_end) - start >= 2 + 6 * (len(pieces) % 2):
+            pieces.append(conversation[int(start * 16000) : int(float(turn_end) * 16000)])
+            start = float(turn_end)
+    prompts = (decode(path).samples for path in sorted(Path("/usr/share/asterisk/sounds/en").glob("*.wav")))
+    run: list[np.ndarray] = []
+    for prompt in prompts:
+        if len(pieces) == CLIPS:
+            break
+        if prompt.size > 16000 * 3:
+            continue
+        run.append(prompt)
+        if sum(x.size for x in run) >= 16000 * (2 + 4 * (len(pieces) % 3)):
+            pieces.append(np.concatenate(run))
+            run = []
+    paths = []
+    for i, piece in enumerate(pieces):
+        path = folder / f"{i:03d}.wav"
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(8000)
+            out.writeframes((np.clip(piece[::2], -1, 1) * 32767).astype(np.int16).tobytes())
+        paths.append(str(path))
+    return paths
+
+
+PLAIN_TRANSCRIBE = """
+import sys, whisper
+model = whisper.load_model(sys.argv[1], device="cpu")
+for path in sys.argv[2:]:
+    whisper.transcribe(model, path, fp16=False, language="en")
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is reported)")
     parser.add_argument("--jobs", default="auto", help="vmcheck --jobs for the batch runs")
+    parser.add_argument("--model", default="tiny.en", help="tiny.en (embedded) or base (the [base] extra)")
     args = parser.parse_args()
     if not shutil.which("ffmpeg"):
         raise SystemExit("the plain whisper CLI needs ffmpeg: apt-get install ffmpeg")
     work = Path(tempfile.mkdtemp(prefix="vmcheck-bench-"))
     references = build_workload(work / "audio")
-    files = list(references)
-    audio_seconds = sum(decode(p).stats.duration for p in files)
+    workloads = {"voicemails": list(references), "short clips": build_clips(work / "clips")}
+    seconds = {name: sum(decode(p).stats.duration for p in files) for name, files in workloads.items()}
     script = ROOT / "samples" / "excellent.ref.txt"
-    checkpoint = model.embedded_checkpoint()
+    checkpoint = model.checkpoint(args.model)
     env = {**os.environ, "NO_COLOR": "1"}
     jobs = [] if args.jobs == "auto" else ["--jobs", args.jobs]
     vmcheck = [str(VENV_BIN / "vmcheck")]
     rows: dict[str, dict] = {}
     wers: dict[str, float] = {}
 
-    def run(label: str, make_command, runs: int, after=None) -> None:
-        results = []
-        for _ in range(runs):
-            command, run_env = make_command()
-            results.append(measure(command, run_env))
-            if after:
-                after()
-        rows[label] = median_of(results)
-        print(f"{label:38s} wall {rows[label]['wall']:8.2f} s  cpu {rows[label]['cpu']:8.2f} s  peak {rows[label]['peak_mb']:7.0f} MB", flush=True)
+    def run(label: str, make_command, runs: int) -> None:
+        rows[label] = median_of([measure(*make_command()) for _ in range(runs)])
+        print(f"{label:58s} wall {rows[label]['wall']:8.2f} s  cpu {rows[label]['cpu']:8.2f} s  peak {rows[label]['peak_mb']:7.0f} MB", flush=True)
 
     out = work / "whisper-out"
-
-    def whisper_cli():
-        shutil.rmtree(out, ignore_errors=True)
-        command = [str(VENV_BIN / "whisper"), *files, "--model", str(checkpoint), "--language", "en", "--device", "cpu",
-                   "--fp16", "False", "--output_format", "json", "--output_dir", str(out), "--verbose", "False"]
-        return command, env
-
-    run("(a) whisper CLI, its defaults", whisper_cli, args.runs)
-    wers["(a) whisper CLI, its defaults"] = whisper_wer(out, references)
-
     report = work / "report.json"
     cold_cache = {}
 
-    def vmcheck_cold(engine: str):
+    def whisper_cli(files):
+        def make():
+            shutil.rmtree(out, ignore_errors=True)
+            return [str(VENV_BIN / "whisper"), *files, "--model", str(checkpoint), "--language", "en", "--device", "cpu",
+                    "--fp16", "False", "--output_format", "json", "--output_dir", str(out), "--verbose", "False"], env
+        return make
+
+    def vmcheck_cold(files, *options):
         def make():
             cold_cache["dir"] = fresh_cache(checkpoint)
-            command = [*vmcheck, "check", str(work / "audio"), "-q", "--format", "json", "-o", str(report), "--engine", engine, *jobs]
+            command = [*vmcheck, "check", *files, "-q", "--format", "json", "-o", str(report), "--model", args.model, *jobs, *options]
             return command, {**env, "VMCHECK_CACHE_DIR": str(cold_cache["dir"])}
         return make
 
-    run("(b) vmcheck check, cold", vmcheck_cold("whisper"), args.runs)
-    wers["(b) vmcheck check, cold"] = vmcheck_wer(report, references)
+    for name, files in workloads.items():
+        wl = f"[{name}]"
+        run(f"{wl} (a) whisper CLI, its defaults", whisper_cli(files), args.runs)
+        if name == "voicemails":
+            wers[f"{wl} (a) whisper CLI, its defaults"] = whisper_wer(out, references)
+        run(f"{wl} (p) openai-whisper transcribe(), no word times",
+            lambda files=files: ([sys.executable, "-c", PLAIN_TRANSCRIBE, str(checkpoint), *files], env), args.runs)
+        for label, options in (("(b) vmcheck check, batched (default 8)", ()), ("(u) vmcheck check --batch-size 1", ("--batch-size", "1")),
+                               ("(d) vmcheck check --engine faster-whisper", ("--engine", "faster-whisper"))):
+            run(f"{wl} {label}", vmcheck_cold(files, *options), args.runs)
+            if name == "voicemails":
+                wers[f"{wl} {label}"] = vmcheck_wer(report, references)
 
     def vmcheck_cached():
-        command = [*vmcheck, "check", str(work / "audio"), "-q", "--format", "json", "-o", str(report), *jobs]
+        command = [*vmcheck, "check", *workloads["voicemails"], "-q", "--format", "json", "-o", str(report), "--model", args.model, *jobs]
         return command, {**env, "VMCHECK_CACHE_DIR": str(cold_cache["dir"])}
 
-    run("(c) vmcheck check, cached", vmcheck_cached, args.runs)
-
-    run("(d) vmcheck check --engine faster-whisper", vmcheck_cold("faster-whisper"), args.runs)
-    wers["(d) vmcheck check --engine faster-whisper"] = vmcheck_wer(report, references)
-
+    run("[voicemails] (b) cold, to fill the cache", vmcheck_cold(workloads["voicemails"]), 1)
+    run("[voicemails] (c) vmcheck check, cached", vmcheck_cached, args.runs)
     run("(e) vmcheck --help", lambda: ([*vmcheck, "--help"], env), max(args.runs, 5))
     run("(f) vmcheck check one .txt script", lambda: ([*vmcheck, "check", str(script), "-q"], env), max(args.runs, 5))
+    write_results(rows, wers, seconds, {name: len(files) for name, files in workloads.items()}, args)
 
-    write_results(rows, wers, audio_seconds, len(files), args)
 
-
-def write_results(rows: dict, wers: dict, audio_seconds: float, n_files: int, args) -> None:
-    base = rows["(a) whisper CLI, its defaults"]["wall"]
+def write_results(rows: dict, wers: dict, seconds: dict, counts: dict, args) -> None:
     lines = [
         "# Benchmark results",
         "",
         f"Machine: {machine()}.",
-        f"Workload: {n_files} WAV files, {audio_seconds:.0f} s of audio in all (samples at 16 and 8 kHz). "
-        f"Median of {args.runs} runs (5 for the fast commands). Produced by `bench/run.py --runs {args.runs} --jobs {args.jobs}`.",
+        f"Model: {args.model}. Workloads: voicemails, {counts['voicemails']} WAV files of 15-75 s, {seconds['voicemails']:.0f} s "
+        f"of audio (the samples at 16 and 8 kHz); short clips, {counts['short clips']} real-speech WAV files of 2-10 s at 8 kHz, "
+        f"{seconds['short clips']:.0f} s. Median of {args.runs} runs (5 for the fast commands). "
+        f"Produced by `bench/run.py --runs {args.runs} --jobs {args.jobs} --model {args.model}`.",
         "",
         "| command | wall s | CPU s | peak MB | audio s per wall s | speed vs whisper CLI | mean WER |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, row in rows.items():
-        batch = not label.startswith(("(e)", "(f)"))
-        throughput = f"{audio_seconds / row['wall']:.1f}" if batch else ""
-        ratio = f"{base / row['wall']:.1f}x" if batch else ""
+        workload = "voicemails" if label.startswith("[voicemails]") else "short clips" if label.startswith("[short") else None
+        base = rows.get(f"[{workload}] (a) whisper CLI, its defaults", {}).get("wall")
+        throughput = f"{seconds[workload] / row['wall']:.1f}" if workload else ""
+        ratio = f"{base / row['wall']:.2f}x" if workload and base else ""
         rate = f"{wers[label]:.1%}" if label in wers else ""
         lines.append(f"| {label} | {row['wall']:.2f} | {row['cpu']:.2f} | {row['peak_mb']:.0f} | {throughput} | {ratio} | {rate} |")
-    cold, cached = rows["(b) vmcheck check, cold"]["wall"], rows["(c) vmcheck check, cached"]["wall"]
-    lines += ["", f"Cached re-run: {cold / cached:.1f}x faster than the cold run."]
     text = "\n".join(lines) + "\n"
-    (ROOT / "bench" / "results.md").write_text(text)
+    (ROOT / "bench" / f"results{'' if args.model == 'tiny.en' else '-' + args.model}.md").write_text(text)
     print("\n" + text)
 
 

@@ -17,6 +17,8 @@ from vmcheck.errors import VmcheckError
 SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.02
 SILENCE_DBFS = -45.0
+PAUSE_SECONDS = 0.3
+"""A gap in the sound this long ends an utterance; gaps between words and inside them are shorter."""
 CLIP_LEVEL = 0.99
 DEFAULT_MAX_SECONDS = 600.0
 SPEECH_BAND = (250.0, 4000.0)
@@ -105,12 +107,57 @@ def _frame_rms(samples: np.ndarray) -> np.ndarray:
     return np.sqrt(np.mean(framed.astype(np.float64) ** 2, axis=1))
 
 
+def sounding_frames(samples: np.ndarray) -> np.ndarray:
+    """Which 20 ms frames hold sound: their speech band is louder than SILENCE_DBFS."""
+    band_rms = _frame_rms(speech_band(samples)) if samples.size else _frame_rms(samples)
+    return 20 * np.log10(np.maximum(band_rms, 1e-10)) > SILENCE_DBFS
+
+
+class Sound:
+    """A clip's sound as utterances: runs of sounding frames joined over gaps shorter than a pause.
+
+    The hallucination guard matches a segment to whole utterances rather than to the frames
+    its timestamps cover, since Whisper's times on a short clip can sit a few hundred
+    milliseconds off (a lone word is often timed from the very start of the clip).
+    """
+
+    def __init__(self, samples: np.ndarray):
+        self.active = sounding_frames(samples)
+        self.utterances: list[tuple[int, int]] = []
+        pause = round(PAUSE_SECONDS / FRAME_SECONDS)
+        for frame in np.flatnonzero(self.active):
+            if self.utterances and frame - self.utterances[-1][1] < pause:
+                self.utterances[-1] = (self.utterances[-1][0], int(frame) + 1)
+            else:
+                self.utterances.append((int(frame), int(frame) + 1))
+
+    def under(self, start: float, end: float, slack: float) -> list[tuple[int, int]]:
+        """The utterances that a span, widened by ``slack`` seconds each side, touches."""
+        first, last = _frame(start - slack), _frame(end + slack)
+        return [(a, b) for a, b in self.utterances if a < last and b > first]
+
+    def seconds_within(self, start: float, end: float) -> float:
+        """Seconds of sound between two times."""
+        return float(self.active[_frame(start) : _frame(end)].sum() * FRAME_SECONDS)
+
+    def seconds_in(self, utterances: list[tuple[int, int]]) -> float:
+        """Seconds of sound in the utterances, pauses inside them left out."""
+        return float(sum(self.active[a:b].sum() for a, b in utterances) * FRAME_SECONDS)
+
+    @staticmethod
+    def length_of(utterances: list[tuple[int, int]]) -> float:
+        """Seconds from the start of the first utterance to the end of the last."""
+        return (utterances[-1][1] - utterances[0][0]) * FRAME_SECONDS if utterances else 0.0
+
+
+def _frame(seconds: float) -> int:
+    return max(0, int(seconds / FRAME_SECONDS))
+
+
 def measure(samples: np.ndarray) -> AudioStats:
     """Levels over 20 ms frames; a frame whose speech band is louder than SILENCE_DBFS counts as sound."""
     rms = _frame_rms(samples)
-    band_rms = _frame_rms(speech_band(samples)) if samples.size else rms
-    frame_db = 20 * np.log10(np.maximum(band_rms, 1e-10))
-    active = np.flatnonzero(frame_db > SILENCE_DBFS)
+    active = np.flatnonzero(sounding_frames(samples))
     duration = samples.size / SAMPLE_RATE
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
     if active.size:

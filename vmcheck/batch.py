@@ -23,6 +23,9 @@ from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
 
 DECODING_VERSION = "greedy-filler-prompt-relisten-3"
+BATCH_SIZE = 8
+"""Files transcribed together by default: their 30 s windows are encoded and decoded as one batch
+(``vmcheck.batched``). Measured on 2 cores with tiny.en in bench/results.md; memory grows with it."""
 PR_SET_PDEATHSIG = 1
 _worker_engine = None
 
@@ -70,11 +73,33 @@ def _start_worker(engine_name: str, model_name: str, threads: int) -> None:
     _worker_engine = load_engine(engine_name, model_name)
 
 
-def _transcribe_in_worker(path: str, max_seconds: float) -> tuple[dict, dict]:
+def _transcribe_in_worker(paths: list[str], max_seconds: float) -> list:
+    return [
+        outcome if isinstance(outcome, VmcheckError) else (outcome[0].to_dict(), outcome[1].to_dict())
+        for outcome in transcribe_together(paths, max_seconds, _worker_engine)
+    ]
+
+
+def transcribe_together(paths: list[str], max_seconds: float, engine) -> list:
+    """Each file's (transcript, audio stats), or the error that stopped it, decoded as one batch."""
     from vmcheck import audio, transcribe
 
-    decoded = audio.decode(path, max_seconds)
-    return transcribe.transcribe(decoded, _worker_engine).to_dict(), decoded.stats.to_dict()
+    outcomes: list = []
+    for path in paths:
+        try:
+            outcomes.append(audio.decode(path, max_seconds))
+        except VmcheckError as error:
+            outcomes.append(error)
+    decoded = [outcome for outcome in outcomes if not isinstance(outcome, VmcheckError)]
+    transcripts = iter(transcribe.transcribe_many(decoded, engine))
+    return [outcome if isinstance(outcome, VmcheckError) else (next(transcripts), outcome.stats) for outcome in outcomes]
+
+
+def _chunks(pending: dict[str, list[str]], size: int | None) -> list[list[str]]:
+    """The pending keys in batches of files of about the same length (file size stands in for it), so a batch ends together."""
+    keys = sorted(pending, key=lambda key: os.path.getsize(pending[key][0]), reverse=True)
+    size = size or BATCH_SIZE
+    return [keys[i : i + size] for i in range(0, len(keys), size)]
 
 
 def check_all(
@@ -127,17 +152,13 @@ def _guarded(path: str, work: Callable[[], pipeline.FileResult]) -> pipeline.Fil
 
 
 def _in_process(pending: dict[str, list[str]], settings, jobs, on_stage):
-    from vmcheck import audio, transcribe
+    from vmcheck import transcribe
 
     on_stage("loading the speech model")
     engine = transcribe.load_engine(settings.engine, settings.model)
-    for key, paths in pending.items():
-        on_stage(f"transcribing {paths[0]}")
-        try:
-            decoded = audio.decode(paths[0], settings.max_audio_seconds)
-            yield key, (transcribe.transcribe(decoded, engine), decoded.stats)
-        except VmcheckError as error:
-            yield key, error
+    for keys in _chunks(pending, settings.batch_size):
+        on_stage(f"transcribing {pending[keys[0]][0]}" + (f" and {len(keys) - 1} more" if len(keys) > 1 else ""))
+        yield from zip(keys, transcribe_together([pending[key][0] for key in keys], settings.max_audio_seconds, engine))
 
 
 def _in_workers(pending: dict[str, list[str]], settings, jobs, on_stage):
@@ -153,23 +174,25 @@ def _in_workers(pending: dict[str, list[str]], settings, jobs, on_stage):
         initargs=(settings.engine, settings.model, threads),
     )
     try:
+        # Smaller batches on a short list, so that every worker gets a share of it.
+        size = max(1, min(settings.batch_size or BATCH_SIZE, -(-len(pending) // workers)))
         futures = {
-            executor.submit(_transcribe_in_worker, paths[0], settings.max_audio_seconds): key
-            for key, paths in pending.items()
+            executor.submit(_transcribe_in_worker, [pending[key][0] for key in keys], settings.max_audio_seconds): keys
+            for keys in _chunks(pending, size)
         }
         remaining = set(futures)
         while remaining:
             done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
             for future in done:
-                key = futures[future]
                 try:
-                    transcript, stats = future.result()
-                except VmcheckError as error:
-                    yield key, error
-                    continue
+                    outcomes = future.result()
                 except BrokenProcessPool:
                     raise VmcheckError("the speech workers stopped (could not load the model, or ran out of memory); try --jobs 1") from None
-                yield key, (Transcript.from_dict(transcript), AudioStats.from_dict(stats))
+                for key, outcome in zip(futures[future], outcomes):
+                    if isinstance(outcome, VmcheckError):
+                        yield key, outcome
+                    else:
+                        yield key, (Transcript.from_dict(outcome[0]), AudioStats.from_dict(outcome[1]))
     except BaseException:
         for process in list(getattr(executor, "_processes", {}).values()):
             process.terminate()

@@ -57,27 +57,28 @@ engine_option = click.option("--engine", default="whisper", show_default=True, h
 @engine_option
 def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> None:
     """Print the timed transcript of each FILE."""
-    from vmcheck import audio
-    from vmcheck.reporters import card
     from vmcheck import transcribe as stt
+    from vmcheck.audio import DEFAULT_MAX_SECONDS
+    from vmcheck.batch import BATCH_SIZE, transcribe_together
     from vmcheck.progress import Progress
+    from vmcheck.reporters import card
 
     errors = 0
     results = []
     with Progress(total=len(files)) as progress:
         progress.update("loading model")
         speech = stt.load_engine(engine, model)
-        for path in files:
-            progress.update(f"transcribing {path}")
-            try:
-                transcript = stt.transcribe(audio.decode(path), speech)
-            except VmcheckError as error:
-                _fail(str(error))
-                errors += 1
-                results.append({"path": path, "ok": False, "error": str(error), "transcript": None})
-            else:
-                results.append({"path": path, "ok": True, "error": None, "transcript": transcript})
-            progress.advance()
+        for first in range(0, len(files), BATCH_SIZE):
+            chunk = files[first : first + BATCH_SIZE]
+            progress.update(f"transcribing {chunk[0]}" + (f" and {len(chunk) - 1} more" if len(chunk) > 1 else ""))
+            for path, outcome in zip(chunk, transcribe_together(list(chunk), DEFAULT_MAX_SECONDS, speech)):
+                if isinstance(outcome, VmcheckError):
+                    _fail(str(outcome))
+                    errors += 1
+                    results.append({"path": path, "ok": False, "error": str(outcome), "transcript": None})
+                else:
+                    results.append({"path": path, "ok": True, "error": None, "transcript": outcome[0]})
+                progress.advance()
     if fmt == "json":
         payload = [{**r, "transcript": r["transcript"].to_dict() if r["transcript"] else None} for r in results]
         click.echo(json.dumps({"schema": "vmcheck-transcript/1", "files": payload}, indent=2))
@@ -142,6 +143,7 @@ FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 @click.option("--wpm", "text_wpm", type=click.FloatRange(min=40, max=400), help="Speaking rate assumed for .txt scripts (default 150).")
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Skip files matching this glob (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription (default: auto).")
+@click.option("--batch-size", type=click.IntRange(1, 64), help="Files each process transcribes together (default 8).")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Transcribe everything again; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option(
@@ -171,6 +173,7 @@ def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folder
         text_wpm=config["text_wpm"],
         threshold=config["fail_under"],
         max_audio_seconds=config["max_audio_seconds"],
+        batch_size=int(config["batch_size"]),
     )
     paths, skipped = inputs.collect(files, tuple(config["exclude"]))
     for path, reason in skipped:

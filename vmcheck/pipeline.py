@@ -29,6 +29,7 @@ class Settings:
     text_wpm: float = textmode.DEFAULT_WPM
     threshold: float | None = None
     max_audio_seconds: float = 600.0
+    batch_size: int | None = None
 
 
 @dataclass

@@ -1,0 +1,79 @@
+"""Batched decoding (vmcheck.batched) against one file at a time and against openai-whisper's own transcribe().
+
+Real audio through the real tiny.en weights: a sample longer than 30 s (its later windows
+are batched in a later round), a telephone-quality one, and a real recorded word that fails
+every fallback threshold (Asterisk's "cancelled", 8 kHz), so the temperature fallback runs
+for one row of the batch only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.test_real_speech import ASTERISK
+from tests.wer import wer
+from vmcheck import transcribe
+from vmcheck.audio import decode
+
+FILES = [SAMPLES / "long.mp3", SAMPLES / "telephone.wav", SAMPLES / "excellent.wav", ASTERISK / "cancelled.wav"]
+TIMING_TOLERANCE_SECONDS = 0.02
+WORDS_WITHIN_TOLERANCE = 0.95
+MAX_WER_INCREASE = 0.005
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return [transcribe._trimmed(decode(path))[0] for path in FILES]
+
+
+@pytest.fixture(scope="module")
+def together(engine, clips):
+    return engine._decode_many(clips, transcribe.FILLER_PROMPT)
+
+
+def _text(segments: list[dict]) -> str:
+    return "".join(segment["text"] for segment in segments).strip()
+
+
+def _words(segments: list[dict]) -> list[tuple]:
+    return [word for segment in segments for word in segment["words"]]
+
+
+def test_the_long_file_needs_a_second_round(clips):
+    assert clips[0].size / transcribe.SAMPLE_RATE > 30
+
+
+def test_batched_and_one_at_a_time_agree(engine, clips, together):
+    for path, clip, batched in zip(FILES, clips, together):
+        alone = engine._decode_many([clip], transcribe.FILLER_PROMPT)[0]
+        assert _text(batched) == _text(alone), path.name
+        pairs = list(zip(_words(batched), _words(alone)))
+        close = [abs(a[1] - b[1]) <= TIMING_TOLERANCE_SECONDS and abs(a[2] - b[2]) <= TIMING_TOLERANCE_SECONDS for a, b in pairs]
+        assert sum(close) >= WORDS_WITHIN_TOLERANCE * len(close), path.name
+
+
+def test_batched_is_as_accurate_as_whisper_transcribe(engine, clips, together):
+    """Against the reference scripts, over the samples (the recorded word has none)."""
+    references, batched, plain = [], [], []
+    for path, clip, segments in zip(FILES, clips, together):
+        reference = path.with_suffix(".ref.txt")
+        if reference.is_file():
+            references.append(reference.read_text())
+            batched.append(_text(segments))
+            plain.append(_text(engine._decode(clip, transcribe.FILLER_PROMPT)))
+    assert len(references) == 3
+    assert wer(" ".join(references), " ".join(batched)) <= wer(" ".join(references), " ".join(plain)) + MAX_WER_INCREASE
+
+
+def test_word_times_match_whisper_transcribe_where_the_text_does(engine, clips, together):
+    for path, clip, segments in zip(FILES[:3], clips, together):
+        plain = engine._decode(clip, transcribe.FILLER_PROMPT)
+        pairs = [(a, b) for a, b in zip(_words(segments), _words(plain)) if a[0] == b[0]]
+        assert len(pairs) >= 0.9 * len(_words(plain)), path.name
+        close = [abs(a[1] - b[1]) <= TIMING_TOLERANCE_SECONDS and abs(a[2] - b[2]) <= TIMING_TOLERANCE_SECONDS for a, b in pairs]
+        assert sum(close) >= WORDS_WITHIN_TOLERANCE * len(close), path.name
+
+
+def test_a_recorded_word_that_fails_every_threshold_keeps_its_greedy_reading(together):
+    assert "cancel" in _text(together[3]).lower()

@@ -1,0 +1,183 @@
+"""Many recordings through openai-whisper at once, decoding as its own transcribe() does.
+
+Whisper's greedy decoder spends most of its time on per-token overhead at batch
+size 1, not on arithmetic, so 30 s windows from many files are encoded together
+and decoded as one batch. Each file keeps its own place (``_Stream``): a round
+takes the next window of every file not yet finished, so the later windows of
+long files are batched in later rounds, and files are sorted by what is left so
+a batch ends together. Everything else follows ``whisper.transcribe``
+line for line: the temperature fallback (only for the rows that need it, on
+their encoded audio; see ``_decode_with_fallback`` for the one departure), the no-speech skip, segments cut at timestamp pairs, the
+seek to the last word, and word timings from the same encoder output, with no
+second encoder pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+class _OnFeatures:
+    """The model as ``whisper.timing.find_alignment`` calls it, but on audio features already encoded."""
+
+    def __init__(self, model):
+        self.dims, self.alignment_heads, self.decoder, self.device = model.dims, model.alignment_heads, model.decoder, model.device
+
+    def __call__(self, features: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+        return self.decoder(tokens, features)
+
+
+class _Stream:
+    """One file's way through its windows, as the body of whisper.transcribe's loop."""
+
+    def __init__(self, mel: torch.Tensor):
+        from whisper.audio import N_FRAMES
+
+        self.mel = mel
+        self.frames = mel.shape[-1] - N_FRAMES
+        self.seek = 0
+        self.last_speech = 0.0
+        self.segments: list[dict] = []
+
+    @property
+    def done(self) -> bool:
+        return self.seek >= self.frames
+
+    def window(self) -> tuple[torch.Tensor, int]:
+        from whisper.audio import N_FRAMES, pad_or_trim
+
+        size = min(N_FRAMES, self.frames - self.seek)
+        return pad_or_trim(self.mel[:, self.seek : self.seek + size], N_FRAMES), size
+
+    def advance(self, result, features: torch.Tensor, size: int, model, tokenizer, settings: dict) -> None:
+        from whisper.audio import FRAMES_PER_SECOND, HOP_LENGTH, N_FRAMES, SAMPLE_RATE
+        from whisper.timing import add_word_timestamps
+        from whisper.utils import exact_div, get_end
+
+        if result.no_speech_prob > settings["no_speech_threshold"] and result.avg_logprob <= settings["logprob_threshold"]:
+            self.seek += size
+            return
+        seek = self.seek
+        input_stride = exact_div(N_FRAMES, model.dims.n_audio_ctx)
+        time_precision = input_stride * HOP_LENGTH / SAMPLE_RATE
+        offset = float(self.seek * HOP_LENGTH / SAMPLE_RATE)
+        tokens = torch.tensor(result.tokens)
+        is_timestamp = tokens.ge(tokenizer.timestamp_begin)
+        single_timestamp_ending = is_timestamp[-2:].tolist() == [False, True]
+        consecutive = (torch.where(is_timestamp[:-1] & is_timestamp[1:])[0] + 1).tolist()
+        segments = []
+        if consecutive:
+            slices = consecutive + ([len(tokens)] if single_timestamp_ending else [])
+            last = 0
+            for current in slices:
+                piece = tokens[last:current]
+                start = offset + (piece[0].item() - tokenizer.timestamp_begin) * time_precision
+                end = offset + (piece[-1].item() - tokenizer.timestamp_begin) * time_precision
+                segments.append(_segment(seek, start, end, piece, result, tokenizer))
+                last = current
+            if single_timestamp_ending:
+                self.seek += size
+            else:
+                self.seek += (tokens[last - 1].item() - tokenizer.timestamp_begin) * input_stride
+        else:
+            duration = size * HOP_LENGTH / SAMPLE_RATE
+            stamps = tokens[is_timestamp.nonzero().flatten()]
+            if len(stamps) > 0 and stamps[-1].item() != tokenizer.timestamp_begin:
+                duration = (stamps[-1].item() - tokenizer.timestamp_begin) * time_precision
+            segments.append(_segment(seek, offset, offset + duration, tokens, result, tokenizer))
+            self.seek += size
+        add_word_timestamps(
+            segments=segments,
+            model=_OnFeatures(model),
+            tokenizer=tokenizer,
+            mel=features,
+            num_frames=size,
+            last_speech_timestamp=self.last_speech,
+        )
+        if not single_timestamp_ending:
+            last_word_end = get_end(segments)
+            if last_word_end is not None and last_word_end > offset:
+                self.seek = round(last_word_end * FRAMES_PER_SECOND)
+        last_word_end = get_end(segments)
+        if last_word_end is not None:
+            self.last_speech = last_word_end
+        for segment in segments:
+            if segment["start"] == segment["end"] or not segment["text"].strip():
+                segment.update(text="", tokens=[], words=[])
+        self.segments.extend(segments)
+
+
+def _segment(seek: int, start: float, end: float, tokens: torch.Tensor, result, tokenizer) -> dict:
+    tokens = tokens.tolist()
+    return {
+        "seek": seek,
+        "start": start,
+        "end": end,
+        "text": tokenizer.decode([t for t in tokens if t < tokenizer.eot]),
+        "tokens": tokens,
+        "avg_logprob": result.avg_logprob,
+        "no_speech_prob": result.no_speech_prob,
+        "compression_ratio": result.compression_ratio,
+        "temperature": result.temperature,
+    }
+
+
+def transcribe(model, clips: list[np.ndarray], prompt: str | None, settings: dict, batch_size: int | None = None) -> list[list[dict]]:
+    """Segments for each clip, as ``whisper.transcribe(model, clip, word_timestamps=True,
+    initial_prompt=prompt, carry_initial_prompt=True, condition_on_previous_text=False)`` gives them.
+
+    ``settings`` holds the fallback: ``temperatures``, ``compression_ratio_threshold``,
+    ``logprob_threshold`` and ``no_speech_threshold``. At most ``batch_size`` windows are
+    decoded together (default: one window of every clip).
+    """
+    import whisper
+    from whisper.audio import N_SAMPLES
+
+    tokenizer = whisper.tokenizer.get_tokenizer(
+        model.is_multilingual, num_languages=model.num_languages, language="en", task="transcribe"
+    )
+    prompt_tokens = tokenizer.encode(" " + prompt.strip()) if prompt else []
+    streams = [_Stream(whisper.log_mel_spectrogram(clip, model.dims.n_mels, padding=N_SAMPLES)) for clip in clips]
+    with torch.no_grad():
+        while live := sorted((s for s in streams if not s.done), key=lambda s: s.frames - s.seek, reverse=True):
+            size = batch_size or len(live)
+            for first in range(0, len(live), size):
+                batch = live[first : first + size]
+                windows = [stream.window() for stream in batch]
+                features = model.embed_audio(torch.stack([mel for mel, _size in windows]).to(model.device))
+                results = _decode_with_fallback(model, features, prompt_tokens, settings)
+                for stream, row, result, (_mel, size) in zip(batch, features, results, windows):
+                    stream.advance(result, row, size, model, tokenizer, settings)
+    return [stream.segments for stream in streams]
+
+
+def _decode_with_fallback(model, features: torch.Tensor, prompt_tokens: list[int], settings: dict) -> list:
+    """Greedy decoding of the batch, then each higher temperature for the rows whose reading is
+    too repetitive or too unlikely (and not silence), on the rows' own encoded audio. A row that
+    no temperature satisfies keeps its likeliest reading that is not a loop, as faster-whisper
+    does, rather than whisper.transcribe's last random one: a lone word over a phone line often
+    fails every threshold, and its greedy reading is usually the right one."""
+    from whisper.decoding import DecodingOptions, decode
+
+    attempts: list[list] = [[] for _ in range(features.shape[0])]
+    rows = list(range(features.shape[0]))
+    for temperature in settings["temperatures"]:
+        options = DecodingOptions(language="en", task="transcribe", temperature=temperature, prompt=prompt_tokens or None, fp16=False)
+        for row, result in zip(rows, decode(model, features[rows], options)):
+            attempts[row].append(result)
+        rows = [row for row in rows if _needs_fallback(attempts[row][-1], settings)]
+        if not rows:
+            break
+    failed = set(rows)
+    return [_likeliest(tried, settings) if row in failed else tried[-1] for row, tried in enumerate(attempts)]
+
+
+def _likeliest(tried: list, settings: dict):
+    readable = [result for result in tried if result.compression_ratio <= settings["compression_ratio_threshold"]] or tried
+    return max(readable, key=lambda result: result.avg_logprob)
+
+
+def _needs_fallback(result, settings: dict) -> bool:
+    if result.no_speech_prob > settings["no_speech_threshold"] and result.avg_logprob < settings["logprob_threshold"]:
+        return False
+    return result.compression_ratio > settings["compression_ratio_threshold"] or result.avg_logprob < settings["logprob_threshold"]
