@@ -105,9 +105,11 @@ class RuleSet:
                 return rule
         raise VmcheckError(f"no rule named {rule_id} (see 'vmcheck rules')")
 
-    def run(self, facts: dict, words: tuple[Word, ...] | list[Word]) -> tuple[list[Finding], list[str]]:
-        """Findings in time order, and the IDs of rules skipped because the message has no audio."""
-        context = Context(facts=facts, index=TextIndex(words))
+    def run(self, facts: dict, words: tuple[Word, ...] | list[Word], doc=None) -> tuple[list[Finding], list[str]]:
+        """Findings in time order, and the IDs of rules skipped because the message has no audio.
+
+        ``doc`` is the spaCy Doc the facts were read from, if there is one, so ``match`` patterns need no second parse."""
+        context = Context(facts, TextIndex(words), doc)
         findings: list[Finding] = []
         skipped: list[str] = []
         for rule in self.rules:
@@ -131,7 +133,8 @@ def load_rule(path: Path, pack: str, policy: Policy) -> Rule:
     try:
         return TYPES[kind](f"{pack}.{path.stem}", spec, set(FACT_NAMES), policy.level_weights)
     except RuleError as error:
-        line = _key_lines(path).get(error.key)
+        line = _item_line(path, error.key, error.item) if error.item is not None else None
+        line = line or _key_lines(path).get(error.key)
         raise VmcheckError(str(error), f"{path}:{line}" if line else str(path)) from None
 
 
@@ -139,6 +142,15 @@ def _key_lines(path: Path) -> dict[str, int]:
     """Line numbers of a rule file's top-level keys, so an error can point at the line."""
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     return {key.value: key.start_mark.line + 1 for key, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+
+
+def _item_line(path: Path, key: str | None, item: int) -> int | None:
+    """The line of the ``item``-th entry of a top-level list, such as one pattern of ``match``."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    for key_node, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        if key_node.value == key and isinstance(value, yaml.SequenceNode) and item < len(value.value):
+            return value.value[item].start_mark.line + 1
+    return None
 
 
 def pack_folders(folder: Path) -> list[Path]:
