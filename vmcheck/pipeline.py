@@ -100,7 +100,7 @@ def judge(path: str, transcript: Transcript, audio: AudioStats | None, ruleset: 
     from vmcheck.facts import nlp
 
     doc = nlp.parse(transcript.words)
-    facts = extract(transcript, audio, settings.expected, doc).to_dict()
+    facts = extract(transcript, audio, settings.expected, doc, ruleset.vocab).to_dict()
     findings, skipped = ruleset.run(facts, transcript.words, doc)
     result_score = scoring.score(findings, ruleset, skipped, settings.threshold)
     return FileResult(path, True, None, transcript, facts, findings, skipped, result_score)

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from vmcheck import vocab as vocabularies
 from vmcheck.checks import TYPES, Context, Finding, Rule, RuleError
 from vmcheck.checks.base import CATEGORIES, LEVELS
 from vmcheck.errors import VmcheckError
 from vmcheck.facts import FACT_NAMES
 from vmcheck.textindex import TextIndex
 from vmcheck.transcript import Word
+from vmcheck.vocab import VOCAB_FOLDER, Vocabularies
 
 RULE_SUFFIXES = (".yml", ".yaml")
 POLICY_FILE = "scoring.yaml"
@@ -98,6 +100,7 @@ class RuleSet:
     rules: list[Rule]
     policy: Policy
     files: dict[str, Path] = field(default_factory=dict)
+    vocab: Vocabularies = field(default_factory=vocabularies.builtin)
 
     def get(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -154,12 +157,12 @@ def _item_line(path: Path, key: str | None, item: int) -> int | None:
 
 
 def pack_folders(folder: Path) -> list[Path]:
-    """A folder holding rule files is one pack; otherwise each sub-folder with rule files is."""
+    """A folder holding rule files (or a ``vocab/`` folder) is one pack; otherwise each sub-folder with them is."""
     if not folder.is_dir():
         raise VmcheckError("rules folder not found", str(folder))
-    if any(p.suffix in RULE_SUFFIXES and p.name != POLICY_FILE for p in folder.iterdir()):
+    if any(p.suffix in RULE_SUFFIXES and p.name != POLICY_FILE for p in folder.iterdir()) or (folder / VOCAB_FOLDER).is_dir():
         return [folder]
-    return sorted(p for p in folder.iterdir() if p.is_dir() and any(q.suffix in RULE_SUFFIXES for q in p.iterdir()))
+    return sorted(p for p in folder.iterdir() if p.is_dir() and any(q.suffix in RULE_SUFFIXES or q.name == VOCAB_FOLDER for q in p.iterdir()))
 
 
 def load(extra_folders: list[Path] = (), overrides: dict[str, str] | None = None) -> RuleSet:
@@ -168,17 +171,17 @@ def load(extra_folders: list[Path] = (), overrides: dict[str, str] | None = None
     policy = Policy.load(builtin / POLICY_FILE)
     rules: list[Rule] = []
     files: dict[str, Path] = {}
-    for folder in [builtin, *map(Path, extra_folders)]:
-        for pack in pack_folders(folder):
-            for path in sorted(pack.iterdir()):
-                if path.suffix not in RULE_SUFFIXES or path.name == POLICY_FILE:
-                    continue
-                rule = load_rule(path, pack.name, policy)
-                if rule.id in files:
-                    raise VmcheckError(f"rule {rule.id} is defined twice (also in {files[rule.id]})", str(path))
-                files[rule.id] = path
-                rules.append(rule)
-    return RuleSet(_apply_overrides(rules, overrides or {}), policy, files)
+    packs = [pack for folder in [builtin, *map(Path, extra_folders)] for pack in pack_folders(folder)]
+    for pack in packs:
+        for path in sorted(pack.iterdir()):
+            if path.suffix not in RULE_SUFFIXES or path.name == POLICY_FILE:
+                continue
+            rule = load_rule(path, pack.name, policy)
+            if rule.id in files:
+                raise VmcheckError(f"rule {rule.id} is defined twice (also in {files[rule.id]})", str(path))
+            files[rule.id] = path
+            rules.append(rule)
+    return RuleSet(_apply_overrides(rules, overrides or {}), policy, files, vocabularies.load(packs))
 
 
 def _apply_overrides(rules: list[Rule], overrides: dict[str, str]) -> list[Rule]:

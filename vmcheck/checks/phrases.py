@@ -47,14 +47,22 @@ def compile_phrases(spec: dict) -> re.Pattern:
             raise RuleError(f"{key} must be a list of non-empty strings", key=key)
     parts = [phrase_pattern(tokens).pattern] if tokens else []
     for pattern in patterns:
-        try:
-            parsed = sre_parse.parse(pattern)
-        except re.error as error:
-            raise RuleError(f"bad pattern {pattern!r}: {error}", key="patterns") from None
-        if _nested_repeat(parsed, inside=False):
-            raise RuleError(f"pattern {pattern!r} nests repeats (like (a+)+) and could run for hours; rewrite it", key="patterns")
+        problem = check_pattern(pattern)
+        if problem:
+            raise RuleError(problem, key="patterns")
         parts.append(r"(?<![\w'])(?:" + pattern + r")(?![\w'])")
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+def check_pattern(pattern: str) -> str | None:
+    """What is wrong with a regex from a user's file, or None: it does not parse, or it could run for hours."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as error:
+        return f"bad pattern {pattern!r}: {error}"
+    if _nested_repeat(parsed, inside=False):
+        return f"pattern {pattern!r} nests repeats (like (a+)+) and could run for hours; rewrite it"
+    return None
 
 
 def _nested_repeat(parsed, inside: bool) -> bool:

@@ -23,14 +23,15 @@ class TokenPatterns:
     """The patterns of one rule, in one ``Matcher`` that keeps the longest of overlapping matches."""
 
     def __init__(self, patterns: Any):
+        from vmcheck.facts import nlp
+
+        vocab = nlp.load().vocab  # first: it imports spaCy the way that keeps torch out
         from spacy.errors import MatchPatternError
         from spacy.matcher import Matcher
 
-        from vmcheck.facts import nlp
-
         if not isinstance(patterns, list) or not patterns:
             raise RuleError("match must be a list of patterns, each a list of token mappings", key="match")
-        self.matcher = Matcher(nlp.load().vocab, validate=True)
+        self.matcher = Matcher(vocab, validate=True)
         for number, pattern in enumerate(patterns):
             _check_shape(pattern, number)
             try:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from vmcheck.textindex import Match, Span, TextIndex, normalise
 from vmcheck.transcript import Word
+from vmcheck.vocab import Vocabularies, builtin
 
 RESPONSE_KINDS = ("callback", "reply", "text", "confirm")
 MAX_TEXT_WORDS = 25
@@ -47,9 +48,13 @@ DEADLINE_WINDOW_WORDS = 12
 FRAGMENT_WORDS = 6
 
 
+def _alternatives(alternatives: Sequence[str]) -> str:
+    """Whole-word regex source over normalised text; longer alternatives first so the longest phrase wins."""
+    return r"(?<![\w'])(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?![\w'])"
+
+
 def _rx(alternatives: Sequence[str]) -> re.Pattern:
-    """Whole-word regex over normalised text; longer alternatives first so the longest phrase wins."""
-    return re.compile(r"(?<![\w'])(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?![\w'])")
+    return re.compile(_alternatives(alternatives))
 
 
 def _kinds(table: dict[str, list[str]]) -> tuple[tuple[str, re.Pattern], ...]:
@@ -152,14 +157,6 @@ NOUN_TRIGGERS = _kinds(
 )
 
 
-TITLES = frozenset("dr. mr. mrs. ms. mx. prof. st.".split())
-ABBREVIATIONS = frozenset("a.m. p.m. am. pm. jr. sr. inc. co. corp. ltd. ave. e.g. i.e. etc. vs.".split())
-
-# The clause before a verb, judged after dropping softeners from its end.
-LEADS = frozenset(
-    "and so also then but or oh okay ok um uh hey yeah yes well anyway again alright now hi hello please just kindly maybe possibly "
-    "definitely really actually quickly simply".split()
-)
 SOFTENER = re.compile(
     r"(?:\s|^)(?:please|just|also|kindly|maybe|possibly|definitely|really|actually|quickly|simply|go ahead and|try to|try and|be sure to|"
     r"make sure (?:to|you|that you)|remember to|(?:don't|do not) forget to|be able to)$"
@@ -199,19 +196,9 @@ STATEMENT = re.compile(
 PURPOSE_TO = re.compile(r"(?:^|\s)\S+ to$")
 # "have him call me", "tell her to text me": the request is judged where the causative verb stands.
 CAUSATIVE = re.compile(r"(?:^|\s)(have|get|tell|ask) (?:him|her|them|someone|somebody|anyone|anybody|your \S+)(?: to)?$")
-# Words after "please" or "could you" that do not ask for an action, or are no verb at all.
-NOT_ACTIONS = frozenset(
-    "be believe imagine hear see like love know guess understand note disregard ignore hold excuse forgive accept enjoy have stay feel take "
-    "let keep bear allow expect pardon do ask tell get thank thanks don't not i we you me us him her them it my your our his their the a an "
-    "that this to for at in on of with by from is are was were and or but if".split()
-)
-
 # Deadlines and time windows.
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
-    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
-)
+_WEEKDAY = "{weekdays}"  # the words of these vocabularies, filled in by Vocabularies.compile
+_MONTH = "{months}"
 _ORDINAL = (
     r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth"
     r"|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
@@ -234,7 +221,7 @@ _SAME_DAY = rf"(?: (?:today|tonight|tomorrow(?: {_PART})?|(?:on )?{_WEEKDAY}))?"
 _DATE = rf"(?:{_MONTH} {_ORDINAL}|{_MONTH} \d{{1,2}}|the {_ORDINAL}(?: of (?:the month|{_MONTH}))?)"
 _BY = r"(?:by|before|until|till|til|no later than|not later than|prior to|on or before)"
 _COUNT = r"(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|few|couple(?: of)?|twenty-?four|forty-?eight)"
-DEADLINE = _rx(
+DEADLINE = _alternatives(
     [
         rf"(?:{_BY} |on )?{_DAY}(?: (?:at|by|before|around|after|between) {_CLOCK}(?: (?:and|to) {_CLOCK})?)?",
         rf"(?:{_BY}|on) {_DATE}", rf"{_BY} {_CLOCK}{_SAME_DAY}", rf"(?:at|around|after) {_STRICT_CLOCK}{_SAME_DAY}",
@@ -246,7 +233,7 @@ DEADLINE = _rx(
     ]
 )
 # Standing business hours are not a time to act by; deadlines inside them are dropped.
-BUSINESS_HOURS = _rx(
+BUSINESS_HOURS = _alternatives(
     [
         rf"{_WEEKDAY}(?: (?:through|thru|to|and) |-){_WEEKDAY}(?:,? (?:from |between )?{_CLOCK} (?:to|and|until|till) {_CLOCK})?",
         rf"(?:open|hours are|we're here|we are here|office is open) (?:from |between )?{_CLOCK} (?:to|and|until|till) {_CLOCK}",
@@ -255,36 +242,10 @@ BUSINESS_HOURS = _rx(
 )
 # A deadline after its ask must come before the first word that starts another proposition; after an infinitive of
 # purpose ("call me to review your coverage before the 15th") only a "by"/"before" limit still binds the ask.
-DEADLINE_STOPS = frozenset(
-    "about regarding re so because cause 'cause since i i'm i'll i'd i've we we're we'll we've he she they he's she's they're that's "
-    "you're you'll you've it's it'll there's thanks thank bye again talk have".split()
-)
 TO_OBJECTS = frozenset("me us my our the your that this him her them it a an those these".split())
 LIMIT = re.compile(rf"^(?:{_BY}|within|in (?:like )?the next) ")
-# Words that may stand between a fronted deadline and its ask ("today, if you could, call me").
-DEADLINE_BRIDGES = LEADS | frozenset("if you could can would will".split())
-
-# Weak closes: noncommittal timing and content-free purposes.
-_VAGUE_REQUEST = (
-    r"(?:call|ring|text|e-?mail|reach out|get back to (?:me|us)|get in touch|give (?:me|us) a (?:call|ring|shout|buzz)|gimme a (?:call|ring)"
-    r"|touch base|hear from you)"
-)
-_NOT_A_TIME = r"(?! (?:today|tonight|tomorrow|this|next|before|by|on|in|ago|last|around|between|after|soon|" + _WEEKDAY[3:-1] + r"))"
-WEAK_CLOSE = _rx(
-    [
-        r"just (?:\w+ ){0,3}(?:following up|follow up|checking in|check in|touching base|touch base|circling back|circle back)",
-        r"touching base", r"(?:wanted|want|calling|going) to touch base", r"circling back",
-        r"checking in(?! (?:on|about|regarding|for|with) (?:your|the|my|an?|our)\b)",
-        r"(?:whenever|when|if) you (?:get|have|got|find|'ve got) (?:a |some |the )?"
-        r"(?:chance|moment|minute|second|sec|free moment|spare moment|few minutes|free minute|spare minute|time)",
-        r"whenever you(?:'re| are) (?:free|available|ready|able|not busy)", r"whenever you can", r"when you're (?:free|able)(?! to)",
-        r"when you can(?! (?:make|come|meet|talk|do|stop|swing|fit|start|get|be|schedule|set|pick|drop|sign|send|expect))",
-        r"whenever (?:works|is (?:convenient|good|best)|it's convenient)", r"when(?:ever)? (?:it's|it is) convenient(?: for you)?",
-        r"at your (?:convenience|leisure)", r"no (?:rush|hurry|pressure)", r"at some point", r"one of these days",
-        rf"{_VAGUE_REQUEST}(?: \S+){{0,3}} some ?time{_NOT_A_TIME}",
-    ]
-)
-
+# Words that may stand, besides request leads, between a fronted deadline and its ask ("today, if you could, call me").
+DEADLINE_BRIDGES = frozenset("if you could can would will".split())
 
 @dataclass(frozen=True)
 class Ask:
@@ -344,6 +305,23 @@ class _Layout:
     clause_start: tuple[int, ...]
     sentence_start: tuple[int, ...]
     sentence_end: tuple[int, ...]
+    lex: _Words
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The vocabularies this module reads (``rules/Core/vocab/asks.yml``), as sets."""
+
+    leads: frozenset[str]
+    not_actions: frozenset[str]
+    stops: frozenset[str]
+    titles: frozenset[str]
+    abbreviations: frozenset[str]
+
+    @classmethod
+    def of(cls, vocab: Vocabularies) -> _Words:
+        names = ("request_leads", "not_actions", "deadline_stops", "dotted_titles", "dotted_abbreviations")
+        return cls(*(vocab.words(name) for name in names))
 
 
 @dataclass(frozen=True)
@@ -353,7 +331,7 @@ class _Trigger:
     last: int
 
 
-def find_asks(words: Sequence[Word], doc=None) -> AskFacts:
+def find_asks(words: Sequence[Word], doc=None, vocab: Vocabularies | None = None) -> AskFacts:
     """Asks and weak closes in a timed transcript.
 
     ``doc`` keeps the common extractor signature and is unused: the parser's subjectless sentence-initial verbs
@@ -363,17 +341,18 @@ def find_asks(words: Sequence[Word], doc=None) -> AskFacts:
     words = tuple(words)
     if not words:
         return AskFacts((), ())
+    vocab = vocab or builtin()
     index = TextIndex(words)
-    layout = _layout(words)
+    layout = _layout(words, _Words.of(vocab))
     triggers = _triggers(index, layout)
-    hours = index.find(BUSINESS_HOURS)
-    deadlines = [d for d in index.find(DEADLINE) if not any(h.first <= d.last and d.first <= h.last for h in hours)]
+    hours = index.find(vocab.compile(BUSINESS_HOURS))
+    deadlines = [d for d in index.find(vocab.compile(DEADLINE)) if not any(h.first <= d.last and d.first <= h.last for h in hours)]
     asks = [_ask(layout, t, _deadline_for(layout, t, deadlines)) for t in triggers]
     asks = _merge_same_kind(_fold_channels(layout, triggers, asks))
-    return AskFacts(tuple(asks), tuple(_weak_closes(index, layout)))
+    return AskFacts(tuple(asks), tuple(_weak_closes(index, layout, vocab)))
 
 
-def _layout(words: tuple[Word, ...]) -> _Layout:
+def _layout(words: tuple[Word, ...], lex: _Words) -> _Layout:
     """Clause and sentence bounds: a sentence ends at . ? ! (and at the end), a clause also at , ; : and dashes."""
     clause_start, sentence_start, sentence_end = [], [], [0] * len(words)
     clause_from = sentence_from = 0
@@ -381,18 +360,19 @@ def _layout(words: tuple[Word, ...]) -> _Layout:
         clause_start.append(clause_from)
         sentence_start.append(sentence_from)
         tail = word.text.rstrip()
-        if i == len(words) - 1 or (tail.endswith((".", "?", "!")) and not _inner_period(tail, words[i + 1].text.strip())):
+        if i == len(words) - 1 or (tail.endswith((".", "?", "!")) and not _inner_period(tail, words[i + 1].text.strip(), lex)):
             sentence_end[sentence_from : i + 1] = [i] * (i + 1 - sentence_from)
             clause_from = sentence_from = i + 1
         elif tail.endswith((",", ";", ":", "-", "\u2014", "\u2013")):
             clause_from = i + 1
-    return _Layout(words, tuple(normalise(w.text) for w in words), tuple(clause_start), tuple(sentence_start), tuple(sentence_end))
+    norm = tuple(normalise(w.text) for w in words)
+    return _Layout(words, norm, tuple(clause_start), tuple(sentence_start), tuple(sentence_end), lex)
 
 
-def _inner_period(word: str, following: str) -> bool:
+def _inner_period(word: str, following: str, lex: _Words) -> bool:
     """A period that does not end a sentence: "Dr.", "p.m." before a lowercase word, Whisper's dotted digits ("5. 5. 5.")."""
     bare = word.strip().lower()
-    if bare in TITLES or (bare in ABBREVIATIONS and not following[:1].isupper()):
+    if bare in lex.titles or (bare in lex.abbreviations and not following[:1].isupper()):
         return True
     return bare[:-1].isdigit() and bare.endswith(".") and following[:1].isdigit()
 
@@ -422,7 +402,7 @@ def _mood(layout: _Layout, j: int, depth: int = 0) -> str | None:
     strong = bool(INSISTENT.search(softeners))
     if depth == 0 and (m := CAUSATIVE.search(core)) is not None:
         return _mood(layout, _word_at(layout, j, m.start(1)), depth + 1)
-    if all(t in LEADS for t in core.split()):
+    if all(t in layout.lex.leads for t in core.split()):
         return "strong" if strong else "request"
     if STRONG_FRAME.search(core):
         return "strong"
@@ -470,7 +450,7 @@ def _generic(layout: _Layout, taken: set[int]) -> list[_Trigger]:
     found = []
     for j, token in enumerate(layout.norm):
         head = token.split()[0] if token else ""
-        if j not in taken and head.isalpha() and head not in NOT_ACTIONS and head not in LEADS and _mood(layout, j) == "strong":
+        if j not in taken and head.isalpha() and head not in layout.lex.not_actions and head not in layout.lex.leads and _mood(layout, j) == "strong":
             found.append(_Trigger("other", j, j))
     return found
 
@@ -485,7 +465,8 @@ def _deadline_for(layout: _Layout, trigger: _Trigger, deadlines: list[Match]) ->
     for match in reversed(deadlines):
         if layout.sentence_start[trigger.first] <= match.first and match.last < trigger.first:
             around = layout.norm[layout.clause_start[match.first] : match.first] + layout.norm[match.last + 1 : trigger.first]
-            return match if all(t in DEADLINE_BRIDGES for t in " ".join(around).split()) else None
+            bridges = DEADLINE_BRIDGES | layout.lex.leads
+            return match if all(t in bridges for t in " ".join(around).split()) else None
     following = end + 1
     if following < len(layout.words) and layout.sentence_end[following] - following < FRAGMENT_WORDS:
         return _deadline_after(layout, deadlines, following, layout.sentence_end[following])
@@ -498,7 +479,7 @@ def _deadline_after(layout: _Layout, deadlines: list[Match], first: int, last: i
     purpose = None
     for k in range(first, last + 1):
         token, following = layout.norm[k], layout.norm[k + 1] if k + 1 < len(layout.norm) else ""
-        if token in DEADLINE_STOPS or (token in ("my", "our") and _announces(layout.norm[k + 1 : k + 4])):
+        if token in layout.lex.stops or (token in ("my", "our") and _announces(layout.norm[k + 1 : k + 4])):
             last = k - 1
             break
         if purpose is None and token == "to" and following not in TO_OBJECTS:
@@ -569,5 +550,5 @@ def _merge_same_kind(asks: list[Ask]) -> list[Ask]:
     return sorted(best.values(), key=lambda a: a.start)
 
 
-def _weak_closes(index: TextIndex, layout: _Layout) -> list[Span]:
-    return [Span(_phrase(layout.words[m.first : m.last + 1]), m.start, m.end) for m in index.find(WEAK_CLOSE)]
+def _weak_closes(index: TextIndex, layout: _Layout, vocab: Vocabularies) -> list[Span]:
+    return [Span(_phrase(layout.words[m.first : m.last + 1]), m.start, m.end) for m in index.find(vocab.regex("weak_closes"))]

@@ -26,134 +26,11 @@ from functools import cached_property
 from vmcheck.facts import nlp
 from vmcheck.textindex import normalise
 from vmcheck.transcript import Word
+from vmcheck.vocab import Vocabularies, builtin
 
 STOP_WORDS = nlp.import_spacy().lang.en.stop_words.STOP_WORDS  # without pulling in torch
 
 
-def _phrases(*phrases: str) -> tuple[tuple[str, ...], ...]:
-    """Phrases as word tuples, longest first so "over at" wins over "at"."""
-    return tuple(sorted((tuple(p.split()) for p in phrases), key=len, reverse=True))
-
-
-# Introductions as often followed by a thing ("you've got questions"): a name after them must
-# show its capitals or say where the caller is from ("you've got maria at crestline realty").
-HEDGED_INTRODUCTIONS = _phrases("you've got", "you've reached", "you have reached")
-# Phrases after which callers say their own name (or their organisation's).
-INTRODUCTIONS = HEDGED_INTRODUCTIONS + _phrases(
-    "this is", "this's", "it's", "it is", "its", "my name is", "my name's", "name's", "name is",
-    "i'm", "i am",
-)
-# Words after a name said without a lead-in: "Dave here", "John Miller calling", "Ben returning your call".
-AFTER_NAME = frozenset({"here", "calling", "speaking", "returning", "following", "checking", "reaching"})
-# Lead-ins to the organisation a caller speaks for, after their name.
-COMPANY_LEADS = _phrases(
-    "from", "with", "at", "over at", "here at", "down at", "out of", "of", "on behalf of",
-    "representing", "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from",
-    "i work at", "i work for", "calling from", "calling with", "calling on behalf of",
-    "reaching out from",
-)
-# Lead-ins that name the caller even when the organisation after them is not recognised.
-PERSON_LEADS = _phrases("from", "with")
-# Lead-ins by which callers name their organisation with no name before: "I'm with Acme".
-SELF_COMPANY = _phrases(
-    "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from", "i work at",
-    "i work for", "calling from", "calling with", "on behalf of", "here at",
-    "over at", "reaching out from", "call is from", "message is from",
-)
-# Lead-ins from a part of an organisation to the whole: "the front desk at Lakeside Dental".
-PART_OF = _phrases("at", "of", "with", "from", "over at")
-# "This is a reminder from Y": no person, but an organisation may follow.
-ANNOUNCEMENTS = frozenset({"a", "an", "your", "just"})
-# Searching for a lead-in stops here: what follows is the topic, not the caller.
-TOPIC_WORDS = frozenset({"about", "regarding", "re", "concerning", "to", "for", "because", "if", "so", "but"})
-GREETINGS = _phrases(
-    "hi", "hey", "hello", "hiya", "howdy", "yo", "dear", "good morning", "good afternoon",
-    "good evening", "morning", "afternoon", "evening", "hi there", "hey there", "hello there",
-)
-# Phrases followed by the recipient's name: "this message is for Sarah", "is this Tom?".
-RECIPIENT_LEADS = _phrases(
-    "message for", "calling for", "trying to reach", "looking for", "hoping to reach",
-    "hoping to catch", "to speak with", "to speak to", "is this", "for",
-)
-SIGN_OFFS = _phrases(
-    "thanks", "thank you", "thanks again", "thank you again", "again", "talk soon", "take care",
-    "bye", "cheers", "regards", "best",
-)
-# What may stand between a sign-off and the name: "again, that's John Miller".
-SIGNED_AS = _phrases("that's", "it's", "this is", "that is", "it is")
-# What may follow a name signed at the end of the message.
-CLOSINGS = frozenset({
-    "bye", "goodbye", "talk", "soon", "later", "take", "care", "thanks", "thank", "you", "again",
-    "cheers", "okay", "ok", "alright", "see", "ya", "yeah", "so", "and",
-})
-FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "eh", "hmm", "hm", "mm", "mhm", "oh"})
-# Words that may lead into a self-introduction without ending a clause: "yeah Dave here".
-CLAUSE_OPENERS = FILLERS | {"yeah", "so", "okay", "ok", "well", "and"}
-# Words said before a name and dropped from it: titles, ranks, and relations ("your Aunt Ruth").
-TITLES = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "officer", "detective",
-    "sergeant", "sgt", "pastor", "father", "reverend", "rev", "coach", "nurse", "captain", "judge",
-    "principal", "superintendent", "dean", "deputy", "lieutenant", "sheriff", "mayor", "senator",
-    "aunt", "auntie", "uncle", "cousin", "grandma", "grandpa", "granny", "nana", "papa",
-})
-# Words that make a phrase an organisation rather than a person.
-COMPANY_WORDS = frozenset({
-    "insurance", "bank", "credit", "union", "clinic", "office", "offices", "llc", "inc", "ltd",
-    "co", "corp", "corporation", "company", "group", "services", "service", "solutions", "realty",
-    "realtors", "pharmacy", "dental", "dentistry", "medical", "health", "healthcare", "hospital",
-    "school", "academy", "university", "college", "elementary", "motors", "auto", "automotive",
-    "agency", "associates", "partners", "law", "firm", "consulting", "management", "properties",
-    "property", "homes", "construction", "roofing", "plumbing", "electric", "electrical",
-    "heating", "cooling", "hvac", "landscaping", "financial", "finance", "capital", "mortgage",
-    "lending", "loans", "investments", "wealth", "advisors", "bakery", "restaurant", "cafe",
-    "salon", "spa", "studio", "center", "centre", "church", "ministries", "foundation",
-    "institute", "library", "county", "city", "district", "club", "gym", "fitness", "lab", "labs",
-    "laboratories", "technologies", "tech", "systems", "software", "networks",
-    "communications", "wireless", "telecom", "energy", "solar", "power", "utilities",
-    "logistics", "transport", "shipping", "express", "airlines", "hotel", "inn", "resort",
-    "travel", "marketing", "media", "design", "printing", "supply", "supplies", "store", "shop",
-    "market", "foods", "farm", "farms", "veterinary", "vet", "pediatrics", "orthodontics",
-    "chiropractic", "therapy", "rehab", "optometry", "vision", "care", "cleaners", "cleaning",
-    "repair", "garage", "collision", "tire", "towing", "movers", "moving", "storage", "rentals",
-    "leasing", "apartments", "estates", "title", "escrow", "brokerage", "securities", "trust",
-    "federal", "mutual", "enterprises", "industries", "manufacturing", "daycare", "preschool",
-    "practice", "hospice", "dealership", "pizza", "grill", "kitchen", "department", "council",
-})
-# Parts of an organisation: with nothing else named they are no company ("the help desk").
-DEPARTMENTS = frozenset({
-    "it", "hr", "accounting", "accounts", "billing", "payroll", "support", "help", "desk", "front",
-    "team", "department", "dept", "sales", "customer", "service", "services", "care", "facilities",
-    "maintenance", "admissions", "office", "reception", "scheduling", "collections", "claims",
-    "technical", "tech", "human", "resources", "records", "benefits", "security", "operations",
-    "finance", "legal", "leasing", "marketing", "shipping", "parts", "dispatch", "main", "delivery",
-})
-# Jobs: a phrase right before one describes a person's role, not an organisation ("mortgage loan officer").
-ROLES = frozenset({
-    "officer", "nurse", "manager", "agent", "assistant", "teacher", "receptionist", "coordinator",
-    "specialist", "representative", "rep", "advisor", "consultant", "director", "technician",
-    "driver", "supervisor", "recruiter", "adjuster", "broker", "realtor", "contractor", "plumber",
-    "electrician", "mechanic", "painter", "landlord", "owner", "counselor", "therapist", "pharmacist",
-    "secretary", "inspector", "installer", "dispatcher", "planner", "banker", "lawyer", "attorney",
-    "paralegal", "hygienist", "coach", "principal", "volunteer", "intern", "nanny", "tutor",
-})
-# Words that stand where a name would but are not names: relations, roles, days, chat.
-NOT_NAMES = (STOP_WORDS - {"will", "may"}) | FILLERS | TITLES | ROLES | {
-    "calling", "following", "reaching", "returning", "checking", "trying", "hoping", "gonna",
-    "wanna", "gotta", "kinda", "sorta", "okay", "ok", "yeah", "yes", "yep", "sure", "thanks",
-    "thank", "bye", "sorry", "reminder", "message", "quick", "hi", "hey", "hello", "hiya",
-    "howdy", "yo", "morning", "afternoon", "evening", "good", "great", "mom", "mum", "mommy",
-    "dad", "daddy", "mother", "grandma", "grandpa", "granny", "nana", "papa", "mama", "son",
-    "daughter", "brother", "sister", "aunt", "auntie", "uncle", "cousin", "grandmother",
-    "grandfather", "husband", "wife", "boyfriend", "girlfriend", "fiance", "fiancee", "roommate",
-    "honey", "babe", "baby", "sweetie", "buddy", "man", "dude", "bro", "guys", "folks", "team",
-    "sir", "madam", "ma'am", "friend", "neighbor", "neighbour", "boss", "landlord", "tenant",
-    "agent", "manager", "teacher", "receptionist", "assistant", "colleague", "coworker",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-    "tonight", "tomorrow", "yesterday", "actually", "basically", "like", "everybody", "y'all",
-    "ya", "gentlemen", "ladies",
-}
-# Abbreviations whose full stop ends no clause: titles, "St. Mary's", "John Smith Jr.".
-ABBREVIATIONS = TITLES | {"st", "mt", "ft", "jr", "sr"}
 NOT_NAME_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 CONNECTORS = frozenset({"of", "and", "&", "de", "del", "la", "van", "von"})
 JOINS = frozenset({"and", "&"})  # the connectors that join names into a firm's: "Smith & Jones"
@@ -199,6 +76,70 @@ NOBODY = Caller(None, None, None, None, None, None, False)
 
 
 @dataclass(frozen=True)
+class _Words:
+    """The vocabularies of ``rules/Core/vocab/names.yml``, as the sets and phrase lists the strategies read."""
+
+    hedged_introductions: tuple[tuple[str, ...], ...]
+    introductions: tuple[tuple[str, ...], ...]
+    after_name: frozenset[str]
+    company_leads: tuple[tuple[str, ...], ...]
+    person_leads: tuple[tuple[str, ...], ...]
+    self_company: tuple[tuple[str, ...], ...]
+    part_of: tuple[tuple[str, ...], ...]
+    announcements: frozenset[str]
+    topic_words: frozenset[str]
+    greetings: tuple[tuple[str, ...], ...]
+    recipient_leads: tuple[tuple[str, ...], ...]
+    sign_offs: tuple[tuple[str, ...], ...]
+    signed_as: tuple[tuple[str, ...], ...]
+    closings: frozenset[str]
+    fillers: frozenset[str]
+    clause_openers: frozenset[str]
+    titles: frozenset[str]
+    company_words: frozenset[str]
+    departments: frozenset[str]
+    roles: frozenset[str]
+    not_names: frozenset[str]
+    abbreviations: frozenset[str]
+    accepted: frozenset[str]  # the words of the team's and the companies' own names
+    company_names: frozenset[str]
+
+    @classmethod
+    def of(cls, vocab: Vocabularies) -> _Words:
+        phrases, words = vocab.phrases, vocab.words
+        hedged = phrases("hedged_introductions")
+        fillers, titles, roles = words("hesitations"), words("titles"), words("roles")
+        accepted = vocab["team_names"].words | vocab["company_names"].words
+        stop_words = STOP_WORDS - words("stop_word_names")
+        return cls(
+            hedged_introductions=hedged,
+            introductions=tuple(sorted(set(hedged) | set(phrases("introductions")), key=len, reverse=True)),
+            after_name=words("after_name"),
+            company_leads=phrases("company_leads"),
+            person_leads=phrases("person_leads"),
+            self_company=phrases("self_company"),
+            part_of=phrases("part_of"),
+            announcements=words("announcements"),
+            topic_words=words("topic_words"),
+            greetings=phrases("greetings"),
+            recipient_leads=phrases("recipient_leads"),
+            sign_offs=phrases("sign_offs"),
+            signed_as=phrases("signed_as"),
+            closings=words("closings"),
+            fillers=fillers,
+            clause_openers=fillers | words("clause_openers"),
+            titles=titles,
+            company_words=words("company_words"),
+            departments=words("departments"),
+            roles=roles,
+            not_names=(stop_words | fillers | titles | roles | words("not_names")) - accepted,
+            abbreviations=titles | words("abbreviations"),
+            accepted=accepted,
+            company_names=vocab["company_names"].words,
+        )
+
+
+@dataclass(frozen=True)
 class _Mention:
     """One place where the caller, or the organisation they speak for, is named."""
 
@@ -211,7 +152,7 @@ class _Mention:
 class _Text:
     """The words with what the strategies ask of them: clean forms, punctuation, tags."""
 
-    def __init__(self, words: tuple[Word, ...], doc):
+    def __init__(self, words: tuple[Word, ...], doc, vocab: Vocabularies):
         self.words = words
         self.n = len(words)
         self.clean = [w.text.strip().strip(TRIM) for w in words]
@@ -229,6 +170,7 @@ class _Text:
                 self.pos[i], self.ent[i] = token.pos_, token.ent_type_
                 self.verb[i] = token.pos_ == "VERB" and token.dep_ != "amod"
             self.possessive[i] |= token.tag_ == "POS"
+        self.w = _Words.of(vocab)
         self.recipient: set[int] = set()
         self._recased: dict[Span, dict[int, str]] = {}
 
@@ -236,19 +178,19 @@ class _Text:
 
     def ends_clause(self, i: int) -> bool:
         text = self.words[i].text.rstrip()
-        return text.endswith((",", ";", ":", "?", "!")) or text.endswith(".") and self.low[i] not in ABBREVIATIONS
+        return text.endswith((",", ";", ":", "?", "!")) or text.endswith(".") and self.low[i] not in self.w.abbreviations
 
     def ends_sentence(self, i: int) -> bool:
         text = self.words[i].text.rstrip()
-        return text.endswith(("?", "!")) or text.endswith(".") and self.low[i] not in ABBREVIATIONS
+        return text.endswith(("?", "!")) or text.endswith(".") and self.low[i] not in self.w.abbreviations
 
     def opens_message(self, i: int) -> bool:
         """At the very start, or right after the greeting or the recipient's name."""
         if i == 0 or i - 1 in self.recipient:
             return True
         joined = self.low[i - 1] == "and" and i > 1 and self.is_name(i - 2) and not self.ends_clause(i - 2)
-        opener = self.low[i - 1] in CLAUSE_OPENERS and not joined  # "and Dave here", not "Whitaker and Bloom"
-        return opener or any(g[-1] == self.low[i - 1] for g in GREETINGS)
+        opener = self.low[i - 1] in self.w.clause_openers and not joined  # "and Dave here", not "Whitaker and Bloom"
+        return opener or any(g[-1] == self.low[i - 1] for g in self.w.greetings)
 
     def starts_clause(self, i: int) -> bool:
         """At the start, after punctuation, a greeting, a filler or the recipient's name."""
@@ -273,7 +215,7 @@ class _Text:
         return any(ch.isdigit() for ch in self.low[i])
 
     def skip_fillers(self, i: int) -> int:
-        while i < self.n and self.low[i] in FILLERS:
+        while i < self.n and self.low[i] in self.w.fillers:
             i += 1
         return i
 
@@ -295,10 +237,12 @@ class _Text:
 
         `recase=False` trusts only what the transcript shows: re-cased, "job site" looks proper too."""
         word, low = self.clean[i], self.low[i]
-        if not NAME_SHAPE.fullmatch(word) or low in NOT_NAMES or self.ent[i] in NOT_NAME_ENTITIES:
+        if low in self.w.accepted:  # the team's and the companies' own names, known or not to spaCy
+            return True
+        if not NAME_SHAPE.fullmatch(word) or low in self.w.not_names or self.ent[i] in NOT_NAME_ENTITIES:
             return False
         head, _, rest = low.partition("'")
-        if rest in CONTRACTION_ENDS and head in NOT_NAMES:
+        if rest in CONTRACTION_ENDS and head in self.w.not_names:
             return False
         if word[0].isupper():
             return not self.sentence_start(i) or self.pos[i] == "PROPN" or self.ent[i] == "PERSON"
@@ -307,10 +251,10 @@ class _Text:
         return recase and not self.cased and self._recasable(i) and self._recased_pos(i) == "PROPN"
 
     def is_title(self, i: int) -> bool:
-        return self.low[i] in TITLES
+        return self.low[i] in self.w.titles
 
     def is_company_word(self, i: int) -> bool:
-        return re.sub(r"'s$", "", self.low[i]) in COMPANY_WORDS
+        return re.sub(r"'s$", "", self.low[i]) in self.w.company_words
 
     def _recased_pos(self, i: int) -> str:
         """spaCy's tag for a lowercase word once it and its lowercase neighbours are capitalised."""
@@ -345,7 +289,7 @@ class _Text:
         """A plain lowercase word that could be a name: not a stop word, nor a verb in -ing ("heading")."""
         word = self.clean[i]
         verb = self.pos[i] == "VERB" and word.endswith("ing")
-        return word.islower() and bool(NAME_SHAPE.fullmatch(word)) and self.low[i] not in NOT_NAMES and not verb
+        return word.islower() and bool(NAME_SHAPE.fullmatch(word)) and self.low[i] not in self.w.not_names and not verb
 
     # spans
 
@@ -362,10 +306,11 @@ class _Text:
         return [self.low[k] for k in range(span[0], span[1] + 1) if not self.is_title(k)]
 
     def is_company(self, span: Span) -> bool:
-        """A name-like phrase that is an organisation: it holds a company word or a possessive.
+        """A name-like phrase that is an organisation: it holds a company word, a possessive or an accepted company name.
 
         spaCy's small model calls many people's names ORG or GPE, so its entities do not decide."""
-        return any(self.is_company_word(k) or self.possessive[k] for k in range(span[0], span[1] + 1))
+        words = range(span[0], span[1] + 1)
+        return any(self.is_company_word(k) or self.possessive[k] or self.low[k] in self.w.company_names for k in words)
 
 
 # Readers: what stands at a given place.
@@ -423,7 +368,7 @@ def _read_company(t: _Text, i: int) -> Span | None:
         if t.possessive[i] and t.clean[i][:1].isupper() and any(t.is_company_word(k) for k in range(start, i)):
             break  # "Paws and Claws Animal Hospital Biscuit's all done": a new sentence
         titled = t.is_title(i) and i + 1 < t.n and t.is_name(i + 1)  # "Dr. Patel's office"
-        if titled or t.is_name(i) or t.is_company_word(i) or t.low[i] in DEPARTMENTS or t.ent[i] == "ORG":
+        if titled or t.is_name(i) or t.is_company_word(i) or t.low[i] in t.w.departments or t.ent[i] == "ORG":
             last = i
         elif _joins_names(t, i, last):
             pass
@@ -435,7 +380,7 @@ def _read_company(t: _Text, i: int) -> Span | None:
         if t.ends_clause(i) and not _lists_names(t, i):
             break
         i += 1
-    if last is None or last + 1 < t.n and t.low[last + 1] in ROLES and not t.ends_clause(last):
+    if last is None or last + 1 < t.n and t.low[last + 1] in t.w.roles and not t.ends_clause(last):
         return None  # "home health nurse" is a job
     if (t.possessive[last] or generic) and not any(t.is_company_word(k) for k in range(start, last + 1)):
         return None  # "Tyler's mom" is a role
@@ -459,7 +404,7 @@ def _lowercase_company_head(t: _Text, i: int) -> int | None:
     """The last company word in a run of plain lowercase words ("blue ridge property management")."""
     found = None
     for k in range(i, min(i + 4, t.n)):
-        if not t.clean[k].islower() or not NAME_SHAPE.fullmatch(t.clean[k]) or t.low[k] in NOT_NAMES:
+        if not t.clean[k].islower() or not NAME_SHAPE.fullmatch(t.clean[k]) or t.low[k] in t.w.not_names:
             break
         if t.is_company_word(k):
             found = k
@@ -475,8 +420,8 @@ def _organisation(t: _Text, i: int) -> Span | None:
         return None
     first, last = span
     words = range(first, last + 1)
-    part = t.low[last] in DEPARTMENTS or any(t.possessive[k] for k in words) or not _is_organisation(t, span)
-    lead = t.phrase_at(last + 1, PART_OF) if last + 1 < t.n and not t.ends_clause(last) else 0
+    part = t.low[last] in t.w.departments or any(t.possessive[k] for k in words) or not _is_organisation(t, span)
+    lead = t.phrase_at(last + 1, t.w.part_of) if last + 1 < t.n and not t.ends_clause(last) else 0
     whole = _organisation(t, last + 1 + lead) if lead and part else None
     if whole:
         return whole
@@ -488,7 +433,7 @@ def _is_organisation(t: _Text, span: Span) -> bool:
     ("the bank" is no company), and the phrase is no titled person ("a patient of Dr. Reyes")."""
     first, last = span
     words = range(first, last + 1)
-    plain = [k for k in words if not t.is_company_word(k) and t.low[k] not in DEPARTMENTS]
+    plain = [k for k in words if not t.is_company_word(k) and t.low[k] not in t.w.departments]
     proper = any(t.is_name(k) or t.ent[k] == "ORG" for k in plain)
     person = t.is_title(first) and not t.is_company(span)
     return proper and not person
@@ -507,7 +452,7 @@ def _firm(t: _Text, i: int) -> Span | None:
 def _cue_after(t: _Text, span: Span) -> bool:
     """A cue such as "calling" or "here" after the span, a comma between allowed: "Brightwater Staffing, calling"."""
     k = span[1] + 1
-    return k < t.n and not t.ends_sentence(span[1]) and t.low[k] in AFTER_NAME
+    return k < t.n and not t.ends_sentence(span[1]) and t.low[k] in t.w.after_name
 
 
 def _company_after(t: _Text, i: int) -> Span | None:
@@ -517,9 +462,9 @@ def _company_after(t: _Text, i: int) -> Span | None:
     name someone else, so only an organisation with a company word in it counts there."""
     verb = False
     for k in range(i, min(i + LEAD_SEARCH_WORDS, t.n)):
-        if k > i and t.ends_sentence(k - 1) or t.low[k] in TOPIC_WORDS:
+        if k > i and t.ends_sentence(k - 1) or t.low[k] in t.w.topic_words:
             break
-        lead = t.phrase_at(k, COMPANY_LEADS)
+        lead = t.phrase_at(k, t.w.company_leads)
         if lead:
             company = _organisation(t, k + lead)
             if company and (not verb or t.is_company(company)):
@@ -529,7 +474,7 @@ def _company_after(t: _Text, i: int) -> Span | None:
             company = _organisation(t, k) if company and t.is_company(company) else None
             if company:
                 return company
-        verb |= t.verb[k] and t.low[k] not in AFTER_NAME
+        verb |= t.verb[k] and t.low[k] not in t.w.after_name
     return None
 
 
@@ -539,17 +484,17 @@ def _company_after(t: _Text, i: int) -> Span | None:
 def _recipients(t: _Text) -> set[int]:
     """Words naming the person the message is for: "Hi Sarah,", "Sarah, this is...", "message for Sarah"."""
     found: set[int] = set()
-    for start, after in t.find(GREETINGS):
+    for start, after in t.find(t.w.greetings):
         name = _read_name(t, after) if t.starts_clause(start) else None
         if name and not _caller_follows(t, name):
             found.update(range(name[0], name[1] + 1))
         elif name and len(t.name_words(name)) == MAX_NAME_WORDS:  # "Hi Jessica Mike Chen calling"
             found.add(name[0])
-    for start, _ in t.find(INTRODUCTIONS):
+    for start, _ in t.find(t.w.introductions):
         name = _read_name_before(t, start, punctuated=True)
         if name and t.opens_message(name[0]):
             found.update(range(name[0], name[1] + 1))
-    for _, after in t.find(RECIPIENT_LEADS):
+    for _, after in t.find(t.w.recipient_leads):
         name = _read_name(t, after)
         if name and not _caller_follows(t, name):
             found.update(range(name[0], name[1] + 1))
@@ -559,13 +504,13 @@ def _recipients(t: _Text) -> set[int]:
 def _caller_follows(t: _Text, name: Span) -> bool:
     """ "Hi, John Miller calling from..." names the caller, not the recipient."""
     k = name[1] + 1
-    return k < t.n and not t.ends_clause(name[1]) and (t.low[k] in AFTER_NAME or bool(t.phrase_at(k, COMPANY_LEADS)))
+    return k < t.n and not t.ends_clause(name[1]) and (t.low[k] in t.w.after_name or bool(t.phrase_at(k, t.w.company_leads)))
 
 
 def _introductions(t: _Text) -> Iterable[_Mention]:
     """ "this is X (from Y)", "my name is X", "it's me, X", "this is Acme Insurance", "this is a reminder from Y"."""
-    for start, i in t.find(INTRODUCTIONS):
-        hedged = tuple(t.low[start:i]) in HEDGED_INTRODUCTIONS
+    for start, i in t.find(t.w.introductions):
+        hedged = tuple(t.low[start:i]) in t.w.hedged_introductions
         i = t.skip_fillers(i)
         if i < t.n and t.low[i] == "me":
             i = t.skip_fillers(i + 1)
@@ -584,7 +529,7 @@ def _introductions(t: _Text) -> Iterable[_Mention]:
                 company = _company_after(t, said[1] + 1) if said else None
                 if said and (company or not hedged or t.is_name(said[1], recase=False)):
                     yield _Mention(said, company, said[0])
-        elif t.low[i] in ANNOUNCEMENTS and t.low[start] == "this":
+        elif t.low[i] in t.w.announcements and t.low[start] == "this":
             company = _company_after(t, i)
             if company:
                 yield _Mention(None, company, company[0])
@@ -617,7 +562,7 @@ def _restated(t: _Text, name: Span) -> Span | None:
 def _department_follows(t: _Text, name: Span) -> bool:
     """ "This is Amazon customer service": a name followed by a department is an organisation."""
     k = name[1] + 1
-    return k < t.n and not t.ends_clause(name[1]) and t.low[k] in DEPARTMENTS
+    return k < t.n and not t.ends_clause(name[1]) and t.low[k] in t.w.departments
 
 
 def _names_with_company(t: _Text) -> Iterable[_Mention]:
@@ -638,9 +583,9 @@ def _names_with_company(t: _Text) -> Iterable[_Mention]:
 def _names_before_cues(t: _Text) -> Iterable[_Mention]:
     """ "Dave here", "John Miller calling", "Sarah from Acme", "Acme Insurance calling"."""
     for k in range(1, t.n):
-        lead = t.phrase_at(k, COMPANY_LEADS)
-        after_name = t.low[k] in AFTER_NAME
-        if not (after_name or lead and (t.phrase_at(k, PERSON_LEADS) or _organisation(t, k + lead))):
+        lead = t.phrase_at(k, t.w.company_leads)
+        after_name = t.low[k] in t.w.after_name
+        if not (after_name or lead and (t.phrase_at(k, t.w.person_leads) or _organisation(t, k + lead))):
             continue
         span = _read_name_before(t, k)
         if span is None:
@@ -656,8 +601,8 @@ def _names_before_cues(t: _Text) -> Iterable[_Mention]:
 def _sign_offs(t: _Text) -> Iterable[_Mention]:
     """ "Thanks, Mike." or "Again, that's John Miller, 312..." near the end, with only closings after."""
     tail = _tail_start(t)
-    for start, after in t.find(SIGN_OFFS):
-        after += t.phrase_at(after, SIGNED_AS) if after < t.n else 0
+    for start, after in t.find(t.w.sign_offs):
+        after += t.phrase_at(after, t.w.signed_as) if after < t.n else 0
         name = _read_name(t, after) if t.words[start].start >= tail else None
         if name and not t.is_company(name) and _only_closings_after(t, name[1] + 1):
             yield _Mention(name, None, name[0], sign_off=True)
@@ -668,14 +613,14 @@ def _only_closings_after(t: _Text, i: int) -> bool:
     for k in range(i, t.n):
         if t.has_digits(k):
             return True
-        if t.low[k] and t.low[k] not in CLOSINGS and t.low[k] not in FILLERS:
+        if t.low[k] and t.low[k] not in t.w.closings and t.low[k] not in t.w.fillers:
             return False
     return True
 
 
 def _company_claims(t: _Text) -> Iterable[_Mention]:
     """ "I'm with Acme", "calling on behalf of Y", "here at Y": the organisation, said apart from a name."""
-    for _, after in t.find(SELF_COMPANY):
+    for _, after in t.find(t.w.self_company):
         company = _organisation(t, after)
         if company:
             yield _Mention(None, company, company[0])
@@ -687,7 +632,7 @@ STRATEGIES = (_introductions, _names_before_cues, _names_with_company, _sign_off
 # The caller.
 
 
-def find_caller(words: Sequence[Word], doc=None) -> Caller:
+def find_caller(words: Sequence[Word], doc=None, vocab: Vocabularies | None = None) -> Caller:
     """The caller's own name and company as said in the message, with when and how clearly.
 
     The earliest self-introduction names the caller (a sign-off only when there is
@@ -696,7 +641,7 @@ def find_caller(words: Sequence[Word], doc=None) -> Caller:
     words = tuple(words)
     if not words:
         return NOBODY
-    t = _Text(words, doc if doc is not None else nlp.parse(words))
+    t = _Text(words, doc if doc is not None else nlp.parse(words), vocab or builtin())
     t.recipient = _recipients(t)
     recipient_names = {t.low[k] for k in t.recipient}
     mentions = sorted(
