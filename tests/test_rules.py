@@ -101,6 +101,68 @@ def test_rule_errors_name_the_line(tmp_path, text, where):
         rules.load([_pack(tmp_path, text)])
 
 
+MATCHING = """extends: existence
+message: "Heard: {match}"
+description: "Token patterns."
+suggestion: "None."
+level: warning
+category: tone
+max_findings: 10
+match:
+  - [{LEMMA: call}, {LOWER: {IN: [me, us]}}, {LOWER: back, OP: "?"}]
+  - [{LOWER: a}, {POS: ADJ}, {LOWER: day}]
+"""
+
+
+def _judged(folder, text):
+    from vmcheck import pipeline
+
+    return pipeline.judge("x", from_text(text), None, rules.load([folder]), pipeline.Settings())
+
+
+def test_match_patterns_use_lemmas_sets_operators_and_parts_of_speech(tmp_path):
+    text = "Hi, this is John. He called me back. Calling us back helps. Call me! Have a lovely day. A day off."
+    found = [f for f in _judged(_pack(tmp_path, MATCHING, "Heard.yml"), text).findings if f.rule == "Course.Heard"]
+    assert [f.message for f in found] == ["Heard: called me back", "Heard: Calling us back", "Heard: Call me", "Heard: a lovely day"]
+    words = from_text(text).words
+    assert found[0].start == words[5].start and found[0].end == words[7].end  # the times of "called" and "back"
+
+
+def test_match_counts_for_occurrence_rules(tmp_path):
+    rule = MATCHING.replace("extends: existence", "extends: occurrence").replace("max_findings: 10", "max: 1")
+    rule = rule.replace('message: "Heard: {match}"', 'message: "{count} callbacks"')
+    folder = _pack(tmp_path, rule, "Twice.yml")
+    once = [f.message for f in _judged(folder, "Hi, this is John. Call me back.").findings if f.rule == "Course.Twice"]
+    twice = [f.message for f in _judged(folder, "Hi, this is John. Call me back. Or call us.").findings if f.rule == "Course.Twice"]
+    assert once == [] and twice == ["2 callbacks"]
+
+
+@pytest.mark.parametrize(
+    "pattern, error",
+    [
+        ("[{LEMA: call}]", "match pattern 2, token 1: unknown attribute LEMA"),
+        ("[{LOWER: call, OP: '*+'}]", "match pattern 2, token 1: OP must be one of"),
+        ("[{LOWER: {INN: [call]}}]", "match pattern 2, token 1: unknown operator INN in LOWER"),
+        ("[{LOWER: [call, ring]}]", "match pattern 2, token 1: LOWER: input should be"),
+        ("call me", "match pattern 2 must be a non-empty list of token mappings"),
+        ("[call, me]", "match pattern 2 must be a non-empty list of token mappings"),
+        ("[]", "match pattern 2 must be a non-empty list of token mappings"),
+        ("[{LOWER: no}]", "match pattern 2, token 1: LOWER is false, which is how YAML reads"),
+    ],
+)
+def test_bad_match_patterns_name_the_pattern_and_its_line(tmp_path, pattern, error):
+    text = GOOD.replace("tokens: [no worries]", f"match:\n  - [{{LOWER: fine}}]\n  - {pattern}")
+    with pytest.raises(VmcheckError) as caught:
+        rules.load([_pack(tmp_path, text)])
+    assert error in str(caught.value) and "Bad.yml:9:" in str(caught.value), str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["call me", "[]", "{LOWER: call}"])
+def test_match_must_be_a_list_of_patterns(tmp_path, value):
+    with pytest.raises(VmcheckError, match="Bad.yml:7: match must be a list of patterns|Bad.yml:8: match pattern 1"):
+        rules.load([_pack(tmp_path, GOOD.replace("tokens: [no worries]", f"match: {value}"))])
+
+
 def test_user_pack_and_overrides(tmp_path):
     folder = _pack(tmp_path, GOOD, "NoWorries.yml")
     loaded = rules.load([folder], {"Core.Hedging": "off", "Course.NoWorries": "error", "Core.Profanity": "suggestion"})

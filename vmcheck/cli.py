@@ -258,7 +258,24 @@ def rules(ctx, config_path, rule_folders, rule_overrides) -> None:
             table.add_column(column)
         for rule in ctx.obj.rules:
             table.add_row(rule.id, rule.category, rule.level, f"{rule.weight:g}", rule.spec["extends"])
-        Console(highlight=False).print(table)
+        words = Table(box=None, header_style="bold", pad_edge=False)
+        for column in ("Vocabulary", "Kind", "Entries", "From"):
+            words.add_column(column)
+        for name, kind, count, origins in ctx.obj.vocab.summary():
+            words.add_row(name, kind, str(count), "; ".join(f"{path} ({n})" for path, n in origins))
+        Console(highlight=False).print(table, "", words)
+
+
+@rules.command("vocab")
+@click.argument("names", nargs=-1)
+@click.pass_obj
+def rules_vocab(ruleset, names) -> None:
+    """List the words of the vocabularies in force (all, or the names given), each with the file and line it came from."""
+    for name in names or sorted(ruleset.vocab.by_name):
+        vocabulary = ruleset.vocab.get(name)
+        click.echo(f"{name} ({vocabulary.kind}): {vocabulary.about}")
+        for entry in vocabulary.entries:
+            click.echo(f"  {entry.text}  [{entry.source}]")
 
 
 @rules.command("show")

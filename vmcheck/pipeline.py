@@ -98,8 +98,11 @@ def read_text(path: str) -> str:
 
 def judge(path: str, transcript: Transcript, audio: AudioStats | None, ruleset: RuleSet, settings: Settings) -> FileResult:
     """Facts, findings and score for a transcript, from audio or from text."""
-    facts = extract(transcript, audio, settings.expected).to_dict()
-    findings, skipped = ruleset.run(facts, transcript.words)
+    from vmcheck.facts import nlp
+
+    doc = nlp.parse(transcript.words)
+    facts = extract(transcript, audio, settings.expected, doc, ruleset.vocab).to_dict()
+    findings, skipped = ruleset.run(facts, transcript.words, doc)
     result_score = scoring.score(findings, ruleset, skipped, settings.threshold)
     return FileResult(path, True, None, transcript, facts, findings, skipped, result_score)
 

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from vmcheck import vocab as vocabularies
 from vmcheck.checks import TYPES, Context, Finding, Rule, RuleError
 from vmcheck.checks.base import CATEGORIES, LEVELS
 from vmcheck.errors import VmcheckError
 from vmcheck.facts import FACT_NAMES
 from vmcheck.textindex import TextIndex
 from vmcheck.transcript import Word
+from vmcheck.vocab import VOCAB_FOLDER, Vocabularies
 
 RULE_SUFFIXES = (".yml", ".yaml")
 POLICY_FILE = "scoring.yaml"
@@ -98,6 +100,7 @@ class RuleSet:
     rules: list[Rule]
     policy: Policy
     files: dict[str, Path] = field(default_factory=dict)
+    vocab: Vocabularies = field(default_factory=vocabularies.builtin)
 
     def get(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -105,9 +108,11 @@ class RuleSet:
                 return rule
         raise VmcheckError(f"no rule named {rule_id} (see 'vmcheck rules')")
 
-    def run(self, facts: dict, words: tuple[Word, ...] | list[Word]) -> tuple[list[Finding], list[str]]:
-        """Findings in time order, and the IDs of rules skipped because the message has no audio."""
-        context = Context(facts=facts, index=TextIndex(words))
+    def run(self, facts: dict, words: tuple[Word, ...] | list[Word], doc=None) -> tuple[list[Finding], list[str]]:
+        """Findings in time order, and the IDs of rules skipped because the message has no audio.
+
+        ``doc`` is the spaCy Doc the facts were read from, if there is one, so ``match`` patterns need no second parse."""
+        context = Context(facts, TextIndex(words), doc)
         findings: list[Finding] = []
         skipped: list[str] = []
         for rule in self.rules:
@@ -131,7 +136,8 @@ def load_rule(path: Path, pack: str, policy: Policy) -> Rule:
     try:
         return TYPES[kind](f"{pack}.{path.stem}", spec, set(FACT_NAMES), policy.level_weights)
     except RuleError as error:
-        line = _key_lines(path).get(error.key)
+        line = _item_line(path, error.key, error.item) if error.item is not None else None
+        line = line or _key_lines(path).get(error.key)
         raise VmcheckError(str(error), f"{path}:{line}" if line else str(path)) from None
 
 
@@ -141,13 +147,22 @@ def _key_lines(path: Path) -> dict[str, int]:
     return {key.value: key.start_mark.line + 1 for key, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
 
 
+def _item_line(path: Path, key: str | None, item: int) -> int | None:
+    """The line of the ``item``-th entry of a top-level list, such as one pattern of ``match``."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    for key_node, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        if key_node.value == key and isinstance(value, yaml.SequenceNode) and item < len(value.value):
+            return value.value[item].start_mark.line + 1
+    return None
+
+
 def pack_folders(folder: Path) -> list[Path]:
-    """A folder holding rule files is one pack; otherwise each sub-folder with rule files is."""
+    """A folder holding rule files (or a ``vocab/`` folder) is one pack; otherwise each sub-folder with them is."""
     if not folder.is_dir():
         raise VmcheckError("rules folder not found", str(folder))
-    if any(p.suffix in RULE_SUFFIXES and p.name != POLICY_FILE for p in folder.iterdir()):
+    if any(p.suffix in RULE_SUFFIXES and p.name != POLICY_FILE for p in folder.iterdir()) or (folder / VOCAB_FOLDER).is_dir():
         return [folder]
-    return sorted(p for p in folder.iterdir() if p.is_dir() and any(q.suffix in RULE_SUFFIXES for q in p.iterdir()))
+    return sorted(p for p in folder.iterdir() if p.is_dir() and any(q.suffix in RULE_SUFFIXES or q.name == VOCAB_FOLDER for q in p.iterdir()))
 
 
 def load(extra_folders: list[Path] = (), overrides: dict[str, str] | None = None) -> RuleSet:
@@ -156,17 +171,17 @@ def load(extra_folders: list[Path] = (), overrides: dict[str, str] | None = None
     policy = Policy.load(builtin / POLICY_FILE)
     rules: list[Rule] = []
     files: dict[str, Path] = {}
-    for folder in [builtin, *map(Path, extra_folders)]:
-        for pack in pack_folders(folder):
-            for path in sorted(pack.iterdir()):
-                if path.suffix not in RULE_SUFFIXES or path.name == POLICY_FILE:
-                    continue
-                rule = load_rule(path, pack.name, policy)
-                if rule.id in files:
-                    raise VmcheckError(f"rule {rule.id} is defined twice (also in {files[rule.id]})", str(path))
-                files[rule.id] = path
-                rules.append(rule)
-    return RuleSet(_apply_overrides(rules, overrides or {}), policy, files)
+    packs = [pack for folder in [builtin, *map(Path, extra_folders)] for pack in pack_folders(folder)]
+    for pack in packs:
+        for path in sorted(pack.iterdir()):
+            if path.suffix not in RULE_SUFFIXES or path.name == POLICY_FILE:
+                continue
+            rule = load_rule(path, pack.name, policy)
+            if rule.id in files:
+                raise VmcheckError(f"rule {rule.id} is defined twice (also in {files[rule.id]})", str(path))
+            files[rule.id] = path
+            rules.append(rule)
+    return RuleSet(_apply_overrides(rules, overrides or {}), policy, files, vocabularies.load(packs))
 
 
 def _apply_overrides(rules: list[Rule], overrides: dict[str, str]) -> list[Rule]:

@@ -2,7 +2,8 @@
 
 An example is a script (text mode) or a mapping that adds what text alone
 cannot give: a speaking ``rate``, a word ``probability``, ``audio`` levels,
-the expected ``caller`` and ``number``, or a pause (``pause_after``). Rules
+the expected ``caller`` and ``number``, a pause (``pause_after``), or words
+added to the vocabularies (``vocab: {team_names: [...]}``). Rules
 that need audio are run as if the text had been recorded.
 """
 
@@ -18,8 +19,9 @@ from vmcheck.errors import VmcheckError
 from vmcheck.facts import Expectations, extract
 from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Word
+from vmcheck.vocab import Vocabularies
 
-EXAMPLE_KEYS = {"text", "rate", "probability", "audio", "caller", "number", "pause_after"}
+EXAMPLE_KEYS = {"text", "rate", "probability", "audio", "caller", "number", "pause_after", "vocab"}
 
 
 @dataclass(frozen=True)
@@ -35,20 +37,20 @@ class ExampleResult:
 
 
 def run_examples(rule: Rule, ruleset: RuleSet) -> list[ExampleResult]:
-    single = RuleSet([rule], ruleset.policy)
     results = []
     for kind in ("trigger", "pass"):
         for example in rule.examples.get(kind, []):
             example = {"text": example} if isinstance(example, str) else example
             if not isinstance(example, dict) or set(example) - EXAMPLE_KEYS or "text" not in example:
                 raise VmcheckError(f"rule {rule.id}: an example must be a string or a mapping with keys {sorted(EXAMPLE_KEYS)}")
-            facts, words = _facts(example, needs_audio="audio" in rule.needs)
-            findings, _ = single.run(facts, words)
+            vocab = ruleset.vocab.extended(example["vocab"], f"rule {rule.id}") if "vocab" in example else ruleset.vocab
+            facts, words = _facts(example, "audio" in rule.needs, vocab)
+            findings, _ = RuleSet([rule], ruleset.policy, vocab=vocab).run(facts, words)
             results.append(ExampleResult(rule.id, kind, example["text"], bool(findings)))
     return results
 
 
-def _facts(example: dict, needs_audio: bool) -> tuple[dict, tuple[Word, ...]]:
+def _facts(example: dict, needs_audio: bool, vocab: Vocabularies) -> tuple[dict, tuple[Word, ...]]:
     transcript = textmode.from_text(
         example["text"], float(example.get("rate", textmode.DEFAULT_WPM)), float(example.get("probability", 1.0))
     )
@@ -66,4 +68,4 @@ def _facts(example: dict, needs_audio: bool) -> tuple[dict, tuple[Word, ...]]:
         )
         audio = AudioStats(**{**defaults, **example.get("audio", {})})
     expected = Expectations(name=example.get("caller"), number=example.get("number"))
-    return extract(transcript, audio, expected).to_dict(), transcript.words
+    return extract(transcript, audio, expected, vocab=vocab).to_dict(), transcript.words

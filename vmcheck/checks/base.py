@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from vmcheck.expressions import Expression, ExpressionError
@@ -24,11 +25,13 @@ _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::([^{}]+))?\}")
 
 
 class RuleError(ValueError):
-    """A rule file that cannot be used; the loader adds the file name, and the line of ``key`` when given."""
+    """A rule file that cannot be used; the loader adds the file name, and the line of ``key`` (or of its
+    ``item``-th entry) when given."""
 
-    def __init__(self, message: str, key: str | None = None):
+    def __init__(self, message: str, key: str | None = None, item: int | None = None):
         super().__init__(message)
         self.key = key
+        self.item = item
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,27 @@ class Finding:
         return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
 
 
-@dataclass
 class Context:
-    """One message as the rules see it: its facts as a dict, and its words for phrase search."""
+    """One message as the rules see it: its facts as a dict, its words for phrase search, and its spaCy Doc
+    (parsed on first use when the caller has none) for ``match`` patterns."""
 
-    facts: dict
-    index: TextIndex
+    def __init__(self, facts: dict, index: TextIndex, doc: Any = None):
+        self.facts = facts
+        self.index = index
+        self._doc = doc
+
+    @cached_property
+    def doc(self) -> Any:
+        from vmcheck.facts import nlp
+
+        return self._doc if self._doc is not None else nlp.parse(self.index.words)
+
+    @cached_property
+    def owners(self) -> list[int]:
+        """For each character of the Doc's text, the index of the word it belongs to."""
+        from vmcheck.facts import nlp
+
+        return nlp.char_to_word(self.index.words)
 
 
 class Template:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from vmcheck.checks.base import Context, Finding, Rule, RuleError
-from vmcheck.checks.phrases import compile_phrases
+from vmcheck.checks.phrases import Phrases
 
 
 class Existence(Rule):
-    FIELDS = {"tokens": False, "patterns": False, "max_findings": False}
+    FIELDS = {"tokens": False, "patterns": False, "match": False, "max_findings": False}
     TEMPLATE_NAMES = {"match"}
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.pattern = compile_phrases(self.spec)
+        self.phrases = Phrases(self.spec)
         self.max_findings = self.spec.get("max_findings", 3)
         if not isinstance(self.max_findings, int) or self.max_findings < 1:
             raise RuleError("max_findings must be a whole number of at least 1", key="max_findings")
 
     def findings(self, context: Context) -> list[Finding]:
-        matches = context.index.find(self.pattern)[: self.max_findings]
+        matches = self.phrases.find(context)[: self.max_findings]
         return [self.finding({**context.facts, "match": m.text}, m.start, m.end) for m in matches]

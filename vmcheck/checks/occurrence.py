@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from vmcheck.checks.base import Context, Finding, Rule, RuleError
-from vmcheck.checks.phrases import compile_phrases
+from vmcheck.checks.phrases import Phrases
 
 
 class Occurrence(Rule):
-    FIELDS = {"tokens": False, "patterns": False, "min": False, "max": False}
+    FIELDS = {"tokens": False, "patterns": False, "match": False, "min": False, "max": False}
     TEMPLATE_NAMES = {"count", "min", "max"}
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.pattern = compile_phrases(self.spec)
+        self.phrases = Phrases(self.spec)
         self.min = self.spec.get("min")
         self.max = self.spec.get("max")
         if self.min is None and self.max is None:
@@ -23,7 +23,7 @@ class Occurrence(Rule):
                 raise RuleError(f"{key} must be a whole number", key=key)
 
     def findings(self, context: Context) -> list[Finding]:
-        matches = context.index.find(self.pattern)
+        matches = self.phrases.find(context)
         count = len(matches)
         values = {**context.facts, "count": count, "min": self.min, "max": self.max}
         if self.min is not None and count < self.min:

@@ -1,4 +1,4 @@
-"""Phrase lists and regexes from rule files, compiled once and checked for runaway patterns.
+"""What a phrase rule looks for: ``tokens`` and ``patterns`` (regexes over the words) and ``match`` (spaCy patterns).
 
 Rule files come from users, so a pattern such as ``(a+)+`` that can take
 exponential time on a long transcript is refused when the rule is loaded.
@@ -10,10 +10,32 @@ import re
 
 import re._parser as sre_parse
 
-from vmcheck.checks.base import RuleError
-from vmcheck.textindex import phrase_pattern
+from vmcheck.checks.base import Context, RuleError
+from vmcheck.checks.tokens import TokenPatterns
+from vmcheck.textindex import Match, phrase_pattern
 
 _REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT}
+
+
+class Phrases:
+    """Everything a rule's ``tokens``, ``patterns`` and ``match`` find in a message, in time order, never overlapping."""
+
+    def __init__(self, spec: dict):
+        if not (spec.get("tokens") or spec.get("patterns") or "match" in spec):
+            raise RuleError("give at least one of tokens, patterns or match")
+        self.regex = compile_phrases(spec) if spec.get("tokens") or spec.get("patterns") else None
+        self.tokens = TokenPatterns(spec["match"]) if "match" in spec else None
+
+    def find(self, context: Context) -> list[Match]:
+        found = context.index.find(self.regex) if self.regex is not None else []
+        if self.tokens is None:
+            return found
+        found += self.tokens.find(context.doc, context.owners, context.index.words)
+        kept: list[Match] = []
+        for match in sorted(found, key=lambda m: (m.first, m.first - m.last)):
+            if not kept or match.first > kept[-1].last:
+                kept.append(match)
+        return kept
 
 
 def compile_phrases(spec: dict) -> re.Pattern:
@@ -23,18 +45,24 @@ def compile_phrases(spec: dict) -> re.Pattern:
     for key, value in (("tokens", tokens), ("patterns", patterns)):
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise RuleError(f"{key} must be a list of non-empty strings", key=key)
-    if not tokens and not patterns:
-        raise RuleError("give at least one of tokens or patterns")
     parts = [phrase_pattern(tokens).pattern] if tokens else []
     for pattern in patterns:
-        try:
-            parsed = sre_parse.parse(pattern)
-        except re.error as error:
-            raise RuleError(f"bad pattern {pattern!r}: {error}", key="patterns") from None
-        if _nested_repeat(parsed, inside=False):
-            raise RuleError(f"pattern {pattern!r} nests repeats (like (a+)+) and could run for hours; rewrite it", key="patterns")
+        problem = check_pattern(pattern)
+        if problem:
+            raise RuleError(problem, key="patterns")
         parts.append(r"(?<![\w'])(?:" + pattern + r")(?![\w'])")
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+def check_pattern(pattern: str) -> str | None:
+    """What is wrong with a regex from a user's file, or None: it does not parse, or it could run for hours."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as error:
+        return f"bad pattern {pattern!r}: {error}"
+    if _nested_repeat(parsed, inside=False):
+        return f"pattern {pattern!r} nests repeats (like (a+)+) and could run for hours; rewrite it"
+    return None
 
 
 def _nested_repeat(parsed, inside: bool) -> bool:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the extractors load spaCy; transcription reads numbers with
     from vmcheck.facts.numbers import CallbackNumber
     from vmcheck.facts.speech import Speech
     from vmcheck.transcript import Transcript
+    from vmcheck.vocab import Vocabularies
 
 
 FACT_NAMES = frozenset(
@@ -77,7 +78,10 @@ def _position(start: float, duration: float) -> float:
     return round(min(1.0, max(0.0, start / duration)), 3) if duration > 0 else 0.0
 
 
-def extract(transcript: Transcript, audio: AudioStats | None, expected: Expectations = Expectations(), doc=None) -> Facts:
+def extract(
+    transcript: Transcript, audio: AudioStats | None, expected: Expectations = Expectations(), doc=None, vocab: Vocabularies | None = None
+) -> Facts:
+    """Every fact of one message; ``vocab`` is the word knowledge in force (the built-in pack's when None)."""
     from vmcheck.facts import nlp
     from vmcheck.facts.ask import find_asks
     from vmcheck.facts.identity import check_identity
@@ -85,19 +89,22 @@ def extract(transcript: Transcript, audio: AudioStats | None, expected: Expectat
     from vmcheck.facts.numbers import find_numbers
     from vmcheck.facts.speech import analyse
     from vmcheck.textindex import TextIndex
+    from vmcheck.vocab import builtin
 
+    vocab = vocab or builtin()
     words = transcript.words
     doc = doc if doc is not None else nlp.parse(words)
     index = TextIndex(words)
     relistens = [r.words for r in transcript.relistens]
-    numbers = tuple(find_numbers(words, region=expected.region, relistens=relistens))
+    numbers = tuple(find_numbers(words, region=expected.region, relistens=relistens, vocab=vocab))
+    caller = find_caller(words, doc, vocab)
     return Facts(
         duration=transcript.duration,
         mode="text" if transcript.estimated else "audio",
-        caller=find_caller(words, doc),
+        caller=caller,
         numbers=numbers,
-        asks=find_asks(words, doc),
-        speech=analyse(words, index),
-        identity=check_identity(words, list(numbers), expected.name, expected.number),
+        asks=find_asks(words, doc, vocab),
+        speech=analyse(words, index, vocab),
+        identity=check_identity(words, list(numbers), expected.name, expected.number, caller, vocab),
         audio=audio,
     )

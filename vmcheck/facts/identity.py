@@ -7,6 +7,12 @@ its digits come through exactly: one wrong digit and nobody can call back.
 A number reconciled from mentions heard differently is not proof that any of
 them came through, so the digits are matched against every mention as heard
 (first pass or second listen), never against the reconciled number.
+
+The names on the accept lists (``team_names``, ``company_names``) are checked
+the same way without --caller: a caller's name or company heard close to an
+accepted name but not as it (``Okonquo`` for ``Okonkwo``) did not come through.
+They are never given to the recogniser as a prompt: it stands in for the
+listener, who has no list.
 """
 
 from __future__ import annotations
@@ -16,11 +22,24 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from vmcheck.facts.names import NOBODY, Caller
 from vmcheck.facts.numbers import CallbackNumber
 from vmcheck.textindex import normalise
 from vmcheck.transcript import Word
+from vmcheck.vocab import Vocabularies, builtin
 
 NAME_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class Misheard:
+    """A name from an accept list, and how it came through instead."""
+
+    name: str
+    heard: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "heard": self.heard}
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,7 @@ class Identity:
     name_similarity: float | None
     number_recovered: bool | None
     numbers_heard: tuple[str, ...]
+    misheard: tuple[Misheard, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -42,6 +62,7 @@ class Identity:
             "name_similarity": None if self.name_similarity is None else round(self.name_similarity, 3),
             "number_recovered": self.number_recovered,
             "numbers_heard": list(self.numbers_heard),
+            "misheard": [m.to_dict() for m in self.misheard],
         }
 
 
@@ -51,7 +72,12 @@ def expected_digits(number: str) -> str:
 
 
 def check_identity(
-    words: tuple[Word, ...] | list[Word], numbers: list[CallbackNumber], name: str | None, number: str | None
+    words: tuple[Word, ...] | list[Word],
+    numbers: list[CallbackNumber],
+    name: str | None,
+    number: str | None,
+    caller: Caller = NOBODY,
+    vocab: Vocabularies | None = None,
 ) -> Identity:
     heard, similarity = _closest_run(words, name) if name else (None, None)
     heard_digits = tuple(dict.fromkeys(digits for n in numbers for digits in n.heard))
@@ -63,7 +89,27 @@ def check_identity(
         name_similarity=similarity,
         number_recovered=None if not number else _digits_match(expected_digits(number), heard_digits),
         numbers_heard=heard_digits,
+        misheard=_misheard(caller, vocab or builtin()),
     )
+
+
+def _misheard(caller: Caller, vocab: Vocabularies) -> tuple[Misheard, ...]:
+    """Accepted names that the caller's name or company came through close to but not as (one entry per name)."""
+    found: dict[str, Misheard] = {}
+    for said, accepted in ((caller.name, vocab["team_names"]), (caller.company, vocab["company_names"])):
+        heard = normalise(said or "").split()
+        for entry in accepted.entries:
+            target = normalise(entry.text).split()
+            for i in range(len(heard) - len(target) + 1):
+                candidate = " ".join(heard[i : i + len(target)])
+                close = min(len(candidate), len(" ".join(target))) > 3
+                if close and candidate != " ".join(target) and _similarity(candidate, " ".join(target)) >= NAME_SIMILARITY:
+                    found.setdefault(entry.text, Misheard(entry.text, candidate))
+    return tuple(found.values())
+
+
+def _similarity(one: str, other: str) -> float:
+    return SequenceMatcher(None, one, other).ratio()
 
 
 def _digits_match(expected: str, heard: tuple[str, ...]) -> bool:

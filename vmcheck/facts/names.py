@@ -21,153 +21,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cached_property
 
 from vmcheck.facts import nlp
-from vmcheck.textindex import normalise
+from vmcheck.facts.namereaders import (
+    company_after, cue_after, firm, is_organisation, organisation, read_company, read_name, read_name_before,
+)
+from vmcheck.facts.nametext import MAX_NAME_WORDS, SAME_WORD_RATIO, TAIL_SECONDS, TAIL_SHARE, NameText, Span
 from vmcheck.transcript import Word
-
-STOP_WORDS = nlp.import_spacy().lang.en.stop_words.STOP_WORDS  # without pulling in torch
-
-
-def _phrases(*phrases: str) -> tuple[tuple[str, ...], ...]:
-    """Phrases as word tuples, longest first so "over at" wins over "at"."""
-    return tuple(sorted((tuple(p.split()) for p in phrases), key=len, reverse=True))
-
-
-# Introductions as often followed by a thing ("you've got questions"): a name after them must
-# show its capitals or say where the caller is from ("you've got maria at crestline realty").
-HEDGED_INTRODUCTIONS = _phrases("you've got", "you've reached", "you have reached")
-# Phrases after which callers say their own name (or their organisation's).
-INTRODUCTIONS = HEDGED_INTRODUCTIONS + _phrases(
-    "this is", "this's", "it's", "it is", "its", "my name is", "my name's", "name's", "name is",
-    "i'm", "i am",
-)
-# Words after a name said without a lead-in: "Dave here", "John Miller calling", "Ben returning your call".
-AFTER_NAME = frozenset({"here", "calling", "speaking", "returning", "following", "checking", "reaching"})
-# Lead-ins to the organisation a caller speaks for, after their name.
-COMPANY_LEADS = _phrases(
-    "from", "with", "at", "over at", "here at", "down at", "out of", "of", "on behalf of",
-    "representing", "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from",
-    "i work at", "i work for", "calling from", "calling with", "calling on behalf of",
-    "reaching out from",
-)
-# Lead-ins that name the caller even when the organisation after them is not recognised.
-PERSON_LEADS = _phrases("from", "with")
-# Lead-ins by which callers name their organisation with no name before: "I'm with Acme".
-SELF_COMPANY = _phrases(
-    "i'm with", "i'm from", "i am with", "i am from", "we're with", "we're from", "i work at",
-    "i work for", "calling from", "calling with", "on behalf of", "here at",
-    "over at", "reaching out from", "call is from", "message is from",
-)
-# Lead-ins from a part of an organisation to the whole: "the front desk at Lakeside Dental".
-PART_OF = _phrases("at", "of", "with", "from", "over at")
-# "This is a reminder from Y": no person, but an organisation may follow.
-ANNOUNCEMENTS = frozenset({"a", "an", "your", "just"})
-# Searching for a lead-in stops here: what follows is the topic, not the caller.
-TOPIC_WORDS = frozenset({"about", "regarding", "re", "concerning", "to", "for", "because", "if", "so", "but"})
-GREETINGS = _phrases(
-    "hi", "hey", "hello", "hiya", "howdy", "yo", "dear", "good morning", "good afternoon",
-    "good evening", "morning", "afternoon", "evening", "hi there", "hey there", "hello there",
-)
-# Phrases followed by the recipient's name: "this message is for Sarah", "is this Tom?".
-RECIPIENT_LEADS = _phrases(
-    "message for", "calling for", "trying to reach", "looking for", "hoping to reach",
-    "hoping to catch", "to speak with", "to speak to", "is this", "for",
-)
-SIGN_OFFS = _phrases(
-    "thanks", "thank you", "thanks again", "thank you again", "again", "talk soon", "take care",
-    "bye", "cheers", "regards", "best",
-)
-# What may stand between a sign-off and the name: "again, that's John Miller".
-SIGNED_AS = _phrases("that's", "it's", "this is", "that is", "it is")
-# What may follow a name signed at the end of the message.
-CLOSINGS = frozenset({
-    "bye", "goodbye", "talk", "soon", "later", "take", "care", "thanks", "thank", "you", "again",
-    "cheers", "okay", "ok", "alright", "see", "ya", "yeah", "so", "and",
-})
-FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "eh", "hmm", "hm", "mm", "mhm", "oh"})
-# Words that may lead into a self-introduction without ending a clause: "yeah Dave here".
-CLAUSE_OPENERS = FILLERS | {"yeah", "so", "okay", "ok", "well", "and"}
-# Words said before a name and dropped from it: titles, ranks, and relations ("your Aunt Ruth").
-TITLES = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "officer", "detective",
-    "sergeant", "sgt", "pastor", "father", "reverend", "rev", "coach", "nurse", "captain", "judge",
-    "principal", "superintendent", "dean", "deputy", "lieutenant", "sheriff", "mayor", "senator",
-    "aunt", "auntie", "uncle", "cousin", "grandma", "grandpa", "granny", "nana", "papa",
-})
-# Words that make a phrase an organisation rather than a person.
-COMPANY_WORDS = frozenset({
-    "insurance", "bank", "credit", "union", "clinic", "office", "offices", "llc", "inc", "ltd",
-    "co", "corp", "corporation", "company", "group", "services", "service", "solutions", "realty",
-    "realtors", "pharmacy", "dental", "dentistry", "medical", "health", "healthcare", "hospital",
-    "school", "academy", "university", "college", "elementary", "motors", "auto", "automotive",
-    "agency", "associates", "partners", "law", "firm", "consulting", "management", "properties",
-    "property", "homes", "construction", "roofing", "plumbing", "electric", "electrical",
-    "heating", "cooling", "hvac", "landscaping", "financial", "finance", "capital", "mortgage",
-    "lending", "loans", "investments", "wealth", "advisors", "bakery", "restaurant", "cafe",
-    "salon", "spa", "studio", "center", "centre", "church", "ministries", "foundation",
-    "institute", "library", "county", "city", "district", "club", "gym", "fitness", "lab", "labs",
-    "laboratories", "technologies", "tech", "systems", "software", "networks",
-    "communications", "wireless", "telecom", "energy", "solar", "power", "utilities",
-    "logistics", "transport", "shipping", "express", "airlines", "hotel", "inn", "resort",
-    "travel", "marketing", "media", "design", "printing", "supply", "supplies", "store", "shop",
-    "market", "foods", "farm", "farms", "veterinary", "vet", "pediatrics", "orthodontics",
-    "chiropractic", "therapy", "rehab", "optometry", "vision", "care", "cleaners", "cleaning",
-    "repair", "garage", "collision", "tire", "towing", "movers", "moving", "storage", "rentals",
-    "leasing", "apartments", "estates", "title", "escrow", "brokerage", "securities", "trust",
-    "federal", "mutual", "enterprises", "industries", "manufacturing", "daycare", "preschool",
-    "practice", "hospice", "dealership", "pizza", "grill", "kitchen", "department", "council",
-})
-# Parts of an organisation: with nothing else named they are no company ("the help desk").
-DEPARTMENTS = frozenset({
-    "it", "hr", "accounting", "accounts", "billing", "payroll", "support", "help", "desk", "front",
-    "team", "department", "dept", "sales", "customer", "service", "services", "care", "facilities",
-    "maintenance", "admissions", "office", "reception", "scheduling", "collections", "claims",
-    "technical", "tech", "human", "resources", "records", "benefits", "security", "operations",
-    "finance", "legal", "leasing", "marketing", "shipping", "parts", "dispatch", "main", "delivery",
-})
-# Jobs: a phrase right before one describes a person's role, not an organisation ("mortgage loan officer").
-ROLES = frozenset({
-    "officer", "nurse", "manager", "agent", "assistant", "teacher", "receptionist", "coordinator",
-    "specialist", "representative", "rep", "advisor", "consultant", "director", "technician",
-    "driver", "supervisor", "recruiter", "adjuster", "broker", "realtor", "contractor", "plumber",
-    "electrician", "mechanic", "painter", "landlord", "owner", "counselor", "therapist", "pharmacist",
-    "secretary", "inspector", "installer", "dispatcher", "planner", "banker", "lawyer", "attorney",
-    "paralegal", "hygienist", "coach", "principal", "volunteer", "intern", "nanny", "tutor",
-})
-# Words that stand where a name would but are not names: relations, roles, days, chat.
-NOT_NAMES = (STOP_WORDS - {"will", "may"}) | FILLERS | TITLES | ROLES | {
-    "calling", "following", "reaching", "returning", "checking", "trying", "hoping", "gonna",
-    "wanna", "gotta", "kinda", "sorta", "okay", "ok", "yeah", "yes", "yep", "sure", "thanks",
-    "thank", "bye", "sorry", "reminder", "message", "quick", "hi", "hey", "hello", "hiya",
-    "howdy", "yo", "morning", "afternoon", "evening", "good", "great", "mom", "mum", "mommy",
-    "dad", "daddy", "mother", "grandma", "grandpa", "granny", "nana", "papa", "mama", "son",
-    "daughter", "brother", "sister", "aunt", "auntie", "uncle", "cousin", "grandmother",
-    "grandfather", "husband", "wife", "boyfriend", "girlfriend", "fiance", "fiancee", "roommate",
-    "honey", "babe", "baby", "sweetie", "buddy", "man", "dude", "bro", "guys", "folks", "team",
-    "sir", "madam", "ma'am", "friend", "neighbor", "neighbour", "boss", "landlord", "tenant",
-    "agent", "manager", "teacher", "receptionist", "assistant", "colleague", "coworker",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-    "tonight", "tomorrow", "yesterday", "actually", "basically", "like", "everybody", "y'all",
-    "ya", "gentlemen", "ladies",
-}
-# Abbreviations whose full stop ends no clause: titles, "St. Mary's", "John Smith Jr.".
-ABBREVIATIONS = TITLES | {"st", "mt", "ft", "jr", "sr"}
-NOT_NAME_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
-CONNECTORS = frozenset({"of", "and", "&", "de", "del", "la", "van", "von"})
-JOINS = frozenset({"and", "&"})  # the connectors that join names into a firm's: "Smith & Jones"
-CONTRACTION_ENDS = frozenset({"s", "m", "re", "ll", "ve", "d", "t"})
-NAME_SHAPE = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-TRIM = ".,;:!?\"'()[]\u2026-\u2013\u2014"
-MAX_NAME_WORDS = 3
-MAX_COMPANY_WORDS = 7
-LEAD_SEARCH_WORDS = 6
-TAIL_SHARE = 0.25
-TAIL_SECONDS = 10.0
-SAME_WORD_RATIO = 0.8
-
-Span = tuple[int, int]  # first and last word index, inclusive
+from vmcheck.vocab import Vocabularies, builtin
 
 
 @dataclass(frozen=True)
@@ -208,475 +69,151 @@ class _Mention:
     sign_off: bool = False
 
 
-class _Text:
-    """The words with what the strategies ask of them: clean forms, punctuation, tags."""
-
-    def __init__(self, words: tuple[Word, ...], doc):
-        self.words = words
-        self.n = len(words)
-        self.clean = [w.text.strip().strip(TRIM) for w in words]
-        self.low = [normalise(c) for c in self.clean]
-        self.pos = [""] * self.n
-        self.ent = [""] * self.n
-        self.possessive = [False] * self.n
-        self.verb = [False] * self.n  # a verb saying what someone does, not one describing a noun ("automated notice")
-        owner = nlp.char_to_word(words)
-        for token in doc:
-            if token.idx >= len(owner) or token.is_punct or token.is_space:
-                continue
-            i = owner[token.idx]
-            if not self.pos[i]:
-                self.pos[i], self.ent[i] = token.pos_, token.ent_type_
-                self.verb[i] = token.pos_ == "VERB" and token.dep_ != "amod"
-            self.possessive[i] |= token.tag_ == "POS"
-        self.recipient: set[int] = set()
-        self._recased: dict[Span, dict[int, str]] = {}
-
-    # punctuation and phrases
-
-    def ends_clause(self, i: int) -> bool:
-        text = self.words[i].text.rstrip()
-        return text.endswith((",", ";", ":", "?", "!")) or text.endswith(".") and self.low[i] not in ABBREVIATIONS
-
-    def ends_sentence(self, i: int) -> bool:
-        text = self.words[i].text.rstrip()
-        return text.endswith(("?", "!")) or text.endswith(".") and self.low[i] not in ABBREVIATIONS
-
-    def opens_message(self, i: int) -> bool:
-        """At the very start, or right after the greeting or the recipient's name."""
-        if i == 0 or i - 1 in self.recipient:
-            return True
-        joined = self.low[i - 1] == "and" and i > 1 and self.is_name(i - 2) and not self.ends_clause(i - 2)
-        opener = self.low[i - 1] in CLAUSE_OPENERS and not joined  # "and Dave here", not "Whitaker and Bloom"
-        return opener or any(g[-1] == self.low[i - 1] for g in GREETINGS)
-
-    def starts_clause(self, i: int) -> bool:
-        """At the start, after punctuation, a greeting, a filler or the recipient's name."""
-        return self.opens_message(i) or self.ends_clause(i - 1)
-
-    def phrase_at(self, i: int, phrases) -> int:
-        """Length of the longest phrase starting at word i and not broken by punctuation, or 0."""
-        for phrase in phrases:
-            end = i + len(phrase)
-            if tuple(self.low[i:end]) == phrase and not any(self.ends_clause(k) for k in range(i, end - 1)):
-                return len(phrase)
-        return 0
-
-    def find(self, phrases) -> Iterable[tuple[int, int]]:
-        """(first word, word after the phrase) for every occurrence of any of the phrases."""
-        for i in range(self.n):
-            length = self.phrase_at(i, phrases)
-            if length:
-                yield i, i + length
-
-    def has_digits(self, i: int) -> bool:
-        return any(ch.isdigit() for ch in self.low[i])
-
-    def skip_fillers(self, i: int) -> int:
-        while i < self.n and self.low[i] in FILLERS:
-            i += 1
-        return i
-
-    # what a word is
-
-    @cached_property
-    def cased(self) -> bool:
-        """Whether anything is capitalised mid-sentence; if not, case says nothing about names."""
-        return any(
-            self.clean[i][:1].isupper() and not self.sentence_start(i) and self.low[i].split("'")[0] != "i"
-            for i in range(self.n)
-        )
-
-    def sentence_start(self, i: int) -> bool:
-        return i == 0 or self.ends_sentence(i - 1)
-
-    def is_name(self, i: int, recase: bool = True) -> bool:
-        """A word that can belong to a person's name or to an organisation's proper name.
-
-        `recase=False` trusts only what the transcript shows: re-cased, "job site" looks proper too."""
-        word, low = self.clean[i], self.low[i]
-        if not NAME_SHAPE.fullmatch(word) or low in NOT_NAMES or self.ent[i] in NOT_NAME_ENTITIES:
-            return False
-        head, _, rest = low.partition("'")
-        if rest in CONTRACTION_ENDS and head in NOT_NAMES:
-            return False
-        if word[0].isupper():
-            return not self.sentence_start(i) or self.pos[i] == "PROPN" or self.ent[i] == "PERSON"
-        if self.pos[i] == "PROPN" or self.ent[i] == "PERSON":
-            return True
-        return recase and not self.cased and self._recasable(i) and self._recased_pos(i) == "PROPN"
-
-    def is_title(self, i: int) -> bool:
-        return self.low[i] in TITLES
-
-    def is_company_word(self, i: int) -> bool:
-        return re.sub(r"'s$", "", self.low[i]) in COMPANY_WORDS
-
-    def _recased_pos(self, i: int) -> str:
-        """spaCy's tag for a lowercase word once it and its lowercase neighbours are capitalised."""
-        first = last = i
-        while first > 0 and i - first < 3 and self._in_run(first - 1, -1) and not self.ends_clause(first - 1):
-            first -= 1
-        while last + 1 < self.n and last - i < 3 and self._in_run(last + 1, 1) and not self.ends_clause(last):
-            last += 1
-        if (first, last) not in self._recased:
-            pieces: list[str] = []
-            owner: list[int] = []
-            for k in range(max(0, first - 6), min(self.n, last + 7)):
-                text = self.words[k].text
-                if first <= k <= last and self._recasable(k):
-                    lead = len(text) - len(text.lstrip())
-                    text = text[:lead] + text[lead:].capitalize()
-                pieces.append(text)
-                owner.extend([k] * len(text))
-            tags: dict[int, str] = {}
-            for token in nlp.load()("".join(pieces)):
-                tags.setdefault(owner[token.idx], token.pos_)
-            self._recased[(first, last)] = tags
-        return self._recased[(first, last)].get(i, "")
-
-    def _in_run(self, k: int, step: int) -> bool:
-        """Word k goes on a run to recase: a recasable word, or "and" joining two ("whitaker and bloom")."""
-        beyond = k + step
-        joins = self.clean[k].lower() in JOINS and 0 <= beyond < self.n and self._recasable(beyond)
-        return joins or self._recasable(k)
-
-    def _recasable(self, i: int) -> bool:
-        """A plain lowercase word that could be a name: not a stop word, nor a verb in -ing ("heading")."""
-        word = self.clean[i]
-        verb = self.pos[i] == "VERB" and word.endswith("ing")
-        return word.islower() and bool(NAME_SHAPE.fullmatch(word)) and self.low[i] not in NOT_NAMES and not verb
-
-    # spans
-
-    def text_of(self, span: Span, person: bool = False) -> str:
-        """The words as Whisper wrote them, without a person's titles or an owner's "'s"."""
-        first, last = span
-        while person and first < last and (self.is_title(first) or self.low[first] == "your"):
-            first += 1
-        parts = [self.words[k].text.strip() for k in range(first, last + 1)]
-        text = " ".join([p.rstrip(",;:") for p in parts[:-1]] + [parts[-1]]).strip(TRIM)
-        return re.sub(r"['\u2019]s$", "", text) if self.possessive[last] else text
-
-    def name_words(self, span: Span) -> list[str]:
-        return [self.low[k] for k in range(span[0], span[1] + 1) if not self.is_title(k)]
-
-    def is_company(self, span: Span) -> bool:
-        """A name-like phrase that is an organisation: it holds a company word or a possessive.
-
-        spaCy's small model calls many people's names ORG or GPE, so its entities do not decide."""
-        return any(self.is_company_word(k) or self.possessive[k] for k in range(span[0], span[1] + 1))
-
-
-# Readers: what stands at a given place.
-
-
-def _read_name(t: _Text, i: int) -> Span | None:
-    """A person's name starting at word i: optional titles, then one to three name words."""
-    start = i = t.skip_fillers(i)
-    if i + 1 < t.n and t.low[i] == "your" and t.is_title(i + 1):
-        i += 1
-    while i < t.n and t.is_title(i):
-        i += 1
-    last = None
-    while i < t.n and len(t.name_words((start, i))) <= MAX_NAME_WORDS and t.is_name(i) and not t.possessive[i]:
-        if last is not None and t.low[i] == t.low[start]:
-            start = i  # "this is Sarah Sarah Lindgren": said again, in full
-        last = i
-        i += 1
-        if t.ends_clause(last):
-            break
-    if last is None:
-        return None
-    if i < t.n and t.possessive[i] and not t.ends_clause(last):
-        return None  # "this is John Miller's assistant": someone else's name
-    return start, last
-
-
-def _read_name_before(t: _Text, k: int, punctuated: bool = False) -> Span | None:
-    """A name ending just before word k, at the start of its clause; `punctuated`: "Sarah, this is"."""
-    last = k - 1
-    if last < 0 or t.ends_clause(last) != punctuated or not (t.is_name(last) or t.is_company_word(last)):
-        return None
-    first = last
-    while first > 0 and last - first < MAX_COMPANY_WORDS - 1 and not t.ends_clause(first - 1):
-        before = first - 1
-        if t.is_title(before):
-            first = before
-            break
-        if before in t.recipient or not (t.is_name(before) or t.is_company_word(before) or t.possessive[before]):
-            break
-        first = before
-    return (first, last) if t.starts_clause(first) else None
-
-
-def _read_company(t: _Text, i: int) -> Span | None:
-    """The words of an organisation's name from word i to the end of its noun phrase."""
-    i = t.skip_fillers(i)
-    generic = i < t.n and t.low[i] == "the" and not t.cased  # lowercase "the job site" is no name
-    if i < t.n and t.low[i] == "the":
-        i = t.skip_fillers(i + 1)
-    start, last = i, None
-    while i < t.n and i - start < MAX_COMPANY_WORDS:
-        if last is not None and t.possessive[last] and not (t.is_name(i, recase=False) or t.is_company_word(i)):
-            break  # "Dr. Patel's office" is a practice; "Acme Bank's fraud team" belongs to Acme Bank
-        if t.possessive[i] and t.clean[i][:1].isupper() and any(t.is_company_word(k) for k in range(start, i)):
-            break  # "Paws and Claws Animal Hospital Biscuit's all done": a new sentence
-        titled = t.is_title(i) and i + 1 < t.n and t.is_name(i + 1)  # "Dr. Patel's office"
-        if titled or t.is_name(i) or t.is_company_word(i) or t.low[i] in DEPARTMENTS or t.ent[i] == "ORG":
-            last = i
-        elif _joins_names(t, i, last):
-            pass
-        else:
-            head = _lowercase_company_head(t, i)
-            if head is None:
-                break
-            i = last = head
-        if t.ends_clause(i) and not _lists_names(t, i):
-            break
-        i += 1
-    if last is None or last + 1 < t.n and t.low[last + 1] in ROLES and not t.ends_clause(last):
-        return None  # "home health nurse" is a job
-    if (t.possessive[last] or generic) and not any(t.is_company_word(k) for k in range(start, last + 1)):
-        return None  # "Tyler's mom" is a role
-    return start, last
-
-
-def _joins_names(t: _Text, i: int, last: int | None) -> bool:
-    """A connector inside a proper name: "City of Springfield", "Smith & Wesson", "Plumbing and Heating"."""
-    joined = i + 1 < t.n and (t.is_name(i + 1) or t.is_company_word(i + 1))
-    return t.clean[i].lower() in CONNECTORS and last == i - 1 and joined
-
-
-def _lists_names(t: _Text, i: int) -> bool:
-    """ "Baker, Lane and Co.": a comma between names that "and" or "&" goes on to join."""
-    k = i + 2
-    listed = k < t.n and t.is_name(i + 1) and not t.ends_clause(i + 1) and t.clean[k].lower() in JOINS
-    return t.words[i].text.rstrip().endswith(",") and listed and _joins_names(t, k, k - 1)
-
-
-def _lowercase_company_head(t: _Text, i: int) -> int | None:
-    """The last company word in a run of plain lowercase words ("blue ridge property management")."""
-    found = None
-    for k in range(i, min(i + 4, t.n)):
-        if not t.clean[k].islower() or not NAME_SHAPE.fullmatch(t.clean[k]) or t.low[k] in NOT_NAMES:
-            break
-        if t.is_company_word(k):
-            found = k
-        if t.ends_clause(k):
-            break
-    return found
-
-
-def _organisation(t: _Text, i: int) -> Span | None:
-    """The organisation named from word i, preferring the whole to its part or practice."""
-    span = _read_company(t, i)
-    if span is None:
-        return None
-    first, last = span
-    words = range(first, last + 1)
-    part = t.low[last] in DEPARTMENTS or any(t.possessive[k] for k in words) or not _is_organisation(t, span)
-    lead = t.phrase_at(last + 1, PART_OF) if last + 1 < t.n and not t.ends_clause(last) else 0
-    whole = _organisation(t, last + 1 + lead) if lead and part else None
-    if whole:
-        return whole
-    return span if _is_organisation(t, span) else None
-
-
-def _is_organisation(t: _Text, span: Span) -> bool:
-    """Some word is a proper name that is neither a generic company word nor a department
-    ("the bank" is no company), and the phrase is no titled person ("a patient of Dr. Reyes")."""
-    first, last = span
-    words = range(first, last + 1)
-    plain = [k for k in words if not t.is_company_word(k) and t.low[k] not in DEPARTMENTS]
-    proper = any(t.is_name(k) or t.ent[k] == "ORG" for k in plain)
-    person = t.is_title(first) and not t.is_company(span)
-    return proper and not person
-
-
-def _firm(t: _Text, i: int) -> Span | None:
-    """Names joined into a firm's from word i: "Smith & Jones", "Baker, Lane and Co.", "Whitaker and Bloom calling".
-
-    Two people say where they are from ("this is Maria and Tom from Acme"), so names joined
-    by a bare "and" make a firm only with a company word in them or a cue after them."""
-    span = _read_company(t, i)
-    joins = {t.clean[k].lower() for k in range(span[0], span[1] + 1)} & JOINS if span else set()
-    return span if joins and ("&" in joins or t.is_company(span) or _cue_after(t, span)) else None
-
-
-def _cue_after(t: _Text, span: Span) -> bool:
-    """A cue such as "calling" or "here" after the span, a comma between allowed: "Brightwater Staffing, calling"."""
-    k = span[1] + 1
-    return k < t.n and not t.ends_sentence(span[1]) and t.low[k] in AFTER_NAME
-
-
-def _company_after(t: _Text, i: int) -> Span | None:
-    """The organisation named after the caller's name: "X from Y", "X, Y", "X calling from Y".
-
-    Past a verb of the caller's own ("I work with Tom", "I spoke with Dave at...") a lead may
-    name someone else, so only an organisation with a company word in it counts there."""
-    verb = False
-    for k in range(i, min(i + LEAD_SEARCH_WORDS, t.n)):
-        if k > i and t.ends_sentence(k - 1) or t.low[k] in TOPIC_WORDS:
-            break
-        lead = t.phrase_at(k, COMPANY_LEADS)
-        if lead:
-            company = _organisation(t, k + lead)
-            if company and (not verb or t.is_company(company)):
-                return company
-        elif k == i and k > 0 and t.ends_clause(k - 1):
-            company = _read_company(t, k)
-            company = _organisation(t, k) if company and t.is_company(company) else None
-            if company:
-                return company
-        verb |= t.verb[k] and t.low[k] not in AFTER_NAME
-    return None
-
 
 # Strategies: one for each way callers name themselves.
 
 
-def _recipients(t: _Text) -> set[int]:
+def _recipients(t: NameText) -> set[int]:
     """Words naming the person the message is for: "Hi Sarah,", "Sarah, this is...", "message for Sarah"."""
     found: set[int] = set()
-    for start, after in t.find(GREETINGS):
-        name = _read_name(t, after) if t.starts_clause(start) else None
+    for start, after in t.find(t.w.greetings):
+        name = read_name(t, after) if t.starts_clause(start) else None
         if name and not _caller_follows(t, name):
             found.update(range(name[0], name[1] + 1))
         elif name and len(t.name_words(name)) == MAX_NAME_WORDS:  # "Hi Jessica Mike Chen calling"
             found.add(name[0])
-    for start, _ in t.find(INTRODUCTIONS):
-        name = _read_name_before(t, start, punctuated=True)
+    for start, _ in t.find(t.w.introductions):
+        name = read_name_before(t, start, punctuated=True)
         if name and t.opens_message(name[0]):
             found.update(range(name[0], name[1] + 1))
-    for _, after in t.find(RECIPIENT_LEADS):
-        name = _read_name(t, after)
+    for _, after in t.find(t.w.recipient_leads):
+        name = read_name(t, after)
         if name and not _caller_follows(t, name):
             found.update(range(name[0], name[1] + 1))
     return found
 
 
-def _caller_follows(t: _Text, name: Span) -> bool:
+def _caller_follows(t: NameText, name: Span) -> bool:
     """ "Hi, John Miller calling from..." names the caller, not the recipient."""
     k = name[1] + 1
-    return k < t.n and not t.ends_clause(name[1]) and (t.low[k] in AFTER_NAME or bool(t.phrase_at(k, COMPANY_LEADS)))
+    return k < t.n and not t.ends_clause(name[1]) and (t.low[k] in t.w.after_name or bool(t.phrase_at(k, t.w.company_leads)))
 
 
-def _introductions(t: _Text) -> Iterable[_Mention]:
+def _introductions(t: NameText) -> Iterable[_Mention]:
     """ "this is X (from Y)", "my name is X", "it's me, X", "this is Acme Insurance", "this is a reminder from Y"."""
-    for start, i in t.find(INTRODUCTIONS):
-        hedged = tuple(t.low[start:i]) in HEDGED_INTRODUCTIONS
+    for start, i in t.find(t.w.introductions):
+        hedged = tuple(t.low[start:i]) in t.w.hedged_introductions
         i = t.skip_fillers(i)
         if i < t.n and t.low[i] == "me":
             i = t.skip_fillers(i + 1)
         i = _after_role(t, i)
         if i >= t.n:
             continue
-        name = _read_name(t, i)
-        firm = _firm(t, i) if name else None
-        if firm:
-            yield _Mention(None, firm, i)
+        name = read_name(t, i)
+        joined = firm(t, i) if name else None
+        if joined:
+            yield _Mention(None, joined, i)
         elif name and _department_follows(t, name):
-            if _is_organisation(t, name):
+            if is_organisation(t, name):
                 yield _Mention(None, name, i)
         elif name and not t.is_company(name):
             for said in (name, _restated(t, name)):
-                company = _company_after(t, said[1] + 1) if said else None
+                company = company_after(t, said[1] + 1) if said else None
                 if said and (company or not hedged or t.is_name(said[1], recase=False)):
                     yield _Mention(said, company, said[0])
-        elif t.low[i] in ANNOUNCEMENTS and t.low[start] == "this":
-            company = _company_after(t, i)
+        elif t.low[i] in t.w.announcements and t.low[start] == "this":
+            company = company_after(t, i)
             if company:
                 yield _Mention(None, company, company[0])
         else:
-            company = _organisation(t, i)
+            company = organisation(t, i)
             if company and (t.is_company(company) or t.low[i] == "the" and not hedged):
                 yield _Mention(None, company, i)
 
 
-def _after_role(t: _Text, i: int) -> int:
+def _after_role(t: NameText, i: int) -> int:
     """Where the name starts in "this is Emily's mom, Karen" or "it's your neighbor, Linda"."""
     if i < t.n and (t.low[i] == "your" or t.possessive[i]):
         owner = re.sub(r"'s$", "", t.low[i])
         for k in range(i + 1, min(i + 3, t.n)):
             if t.ends_clause(k):
-                name = _read_name(t, k + 1) if k + 1 < t.n else None
+                name = read_name(t, k + 1) if k + 1 < t.n else None
                 return k + 1 if name and owner not in t.name_words(name) else i  # not "Aiden's dad, Aiden in room 12"
     return i
 
 
-def _restated(t: _Text, name: Span) -> Span | None:
+def _restated(t: NameText, name: Span) -> Span | None:
     """The name said again straight away, often in full: "this is Sarah, Sarah Lindgren", "Paul again. Paul Jenkins"."""
     k = name[1] + 1
     if k < t.n and t.low[k] == "again" and not t.ends_clause(name[1]):
         k += 1
-    again = _read_name(t, k) if k < t.n and t.ends_clause(k - 1) else None
+    again = read_name(t, k) if k < t.n and t.ends_clause(k - 1) else None
     return again if again and t.name_words(again)[:1] == t.name_words(name)[:1] else None
 
 
-def _department_follows(t: _Text, name: Span) -> bool:
+def _department_follows(t: NameText, name: Span) -> bool:
     """ "This is Amazon customer service": a name followed by a department is an organisation."""
     k = name[1] + 1
-    return k < t.n and not t.ends_clause(name[1]) and t.low[k] in DEPARTMENTS
+    return k < t.n and not t.ends_clause(name[1]) and t.low[k] in t.w.departments
 
 
-def _names_with_company(t: _Text) -> Iterable[_Mention]:
+def _names_with_company(t: NameText) -> Iterable[_Mention]:
     """ "Hi Mr. Johnson, Stephanie Wu, Pacific Northwest Mortgage, ...": name and company as a list,
     the company known by a company word or by the cue after it ("Dana Whitfield, Brightwater Staffing, calling")."""
     for k in range(1, t.n):
         if not t.ends_clause(k - 1) or t.ends_sentence(k - 1):
             continue
-        company = _read_company(t, k)
-        cued = company and t.ends_clause(company[1]) and _cue_after(t, company)  # "..., Brightwater Staffing, calling"
+        company = read_company(t, k)
+        cued = company and t.ends_clause(company[1]) and cue_after(t, company)  # "..., Brightwater Staffing, calling"
         listed = company and (t.is_company(company) or cued)
-        name = _read_name_before(t, k, punctuated=True) if listed else None
+        name = read_name_before(t, k, punctuated=True) if listed else None
         if name and t.opens_message(name[0]) and not t.is_company(name) and t.name_words(name):
-            company = _organisation(t, k)
+            company = organisation(t, k)
             yield _Mention(name, company, name[0])
 
 
-def _names_before_cues(t: _Text) -> Iterable[_Mention]:
+def _names_before_cues(t: NameText) -> Iterable[_Mention]:
     """ "Dave here", "John Miller calling", "Sarah from Acme", "Acme Insurance calling"."""
     for k in range(1, t.n):
-        lead = t.phrase_at(k, COMPANY_LEADS)
-        after_name = t.low[k] in AFTER_NAME
-        if not (after_name or lead and (t.phrase_at(k, PERSON_LEADS) or _organisation(t, k + lead))):
+        lead = t.phrase_at(k, t.w.company_leads)
+        after_name = t.low[k] in t.w.after_name
+        if not (after_name or lead and (t.phrase_at(k, t.w.person_leads) or organisation(t, k + lead))):
             continue
-        span = _read_name_before(t, k)
+        span = read_name_before(t, k)
         if span is None:
             continue
         if t.is_company(span):
-            company = _organisation(t, span[0]) if after_name else None
+            company = organisation(t, span[0]) if after_name else None
             if company:
                 yield _Mention(None, company, span[0])
         elif 0 < len(t.name_words(span)) <= MAX_NAME_WORDS:
-            yield _Mention(span, _company_after(t, span[1] + 1), span[0])
+            yield _Mention(span, company_after(t, span[1] + 1), span[0])
 
 
-def _sign_offs(t: _Text) -> Iterable[_Mention]:
+def _sign_offs(t: NameText) -> Iterable[_Mention]:
     """ "Thanks, Mike." or "Again, that's John Miller, 312..." near the end, with only closings after."""
     tail = _tail_start(t)
-    for start, after in t.find(SIGN_OFFS):
-        after += t.phrase_at(after, SIGNED_AS) if after < t.n else 0
-        name = _read_name(t, after) if t.words[start].start >= tail else None
+    for start, after in t.find(t.w.sign_offs):
+        after += t.phrase_at(after, t.w.signed_as) if after < t.n else 0
+        name = read_name(t, after) if t.words[start].start >= tail else None
         if name and not t.is_company(name) and _only_closings_after(t, name[1] + 1):
             yield _Mention(name, None, name[0], sign_off=True)
 
 
-def _only_closings_after(t: _Text, i: int) -> bool:
+def _only_closings_after(t: NameText, i: int) -> bool:
     """Nothing but goodbyes, or the number, after word i: a name there signs the message."""
     for k in range(i, t.n):
         if t.has_digits(k):
             return True
-        if t.low[k] and t.low[k] not in CLOSINGS and t.low[k] not in FILLERS:
+        if t.low[k] and t.low[k] not in t.w.closings and t.low[k] not in t.w.fillers:
             return False
     return True
 
 
-def _company_claims(t: _Text) -> Iterable[_Mention]:
+def _company_claims(t: NameText) -> Iterable[_Mention]:
     """ "I'm with Acme", "calling on behalf of Y", "here at Y": the organisation, said apart from a name."""
-    for _, after in t.find(SELF_COMPANY):
-        company = _organisation(t, after)
+    for _, after in t.find(t.w.self_company):
+        company = organisation(t, after)
         if company:
             yield _Mention(None, company, company[0])
 
@@ -687,7 +224,7 @@ STRATEGIES = (_introductions, _names_before_cues, _names_with_company, _sign_off
 # The caller.
 
 
-def find_caller(words: Sequence[Word], doc=None) -> Caller:
+def find_caller(words: Sequence[Word], doc=None, vocab: Vocabularies | None = None) -> Caller:
     """The caller's own name and company as said in the message, with when and how clearly.
 
     The earliest self-introduction names the caller (a sign-off only when there is
@@ -696,7 +233,7 @@ def find_caller(words: Sequence[Word], doc=None) -> Caller:
     words = tuple(words)
     if not words:
         return NOBODY
-    t = _Text(words, doc if doc is not None else nlp.parse(words))
+    t = NameText(words, doc if doc is not None else nlp.parse(words), vocab or builtin())
     t.recipient = _recipients(t)
     recipient_names = {t.low[k] for k in t.recipient}
     mentions = sorted(
@@ -725,7 +262,7 @@ def find_caller(words: Sequence[Word], doc=None) -> Caller:
     )
 
 
-def _names_recipient(t: _Text, mention: _Mention, recipient_names: set[str]) -> bool:
+def _names_recipient(t: NameText, mention: _Mention, recipient_names: set[str]) -> bool:
     if mention.name is None:
         return False
     first, last = mention.name
@@ -743,7 +280,7 @@ def _same_word(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= SAME_WORD_RATIO
 
 
-def _tail_start(t: _Text) -> float:
+def _tail_start(t: NameText) -> float:
     """Where the end of the message begins: its last quarter or last 10 s of talk, whichever is longer.
 
     Digits, and the pauses after them, are not counted as talk: a number said slowly at the end, as
@@ -761,7 +298,7 @@ def _tail_start(t: _Text) -> float:
     return words[0].start
 
 
-def _repeated_at_end(t: _Text, first: Span, company: Span | None) -> bool:
+def _repeated_at_end(t: NameText, first: Span, company: Span | None) -> bool:
     """The name said again at the end, a second chance for a listener who missed it.
 
     Restating it straight away ("this is Sarah, Sarah Lindgren") is not saying it again, nor is
@@ -775,3 +312,4 @@ def _repeated_at_end(t: _Text, first: Span, company: Span | None) -> bool:
         and any(_same_word(t.low[k], name) for name in names)
         for k in range(said[1] + 1, t.n)
     )
+

@@ -33,7 +33,7 @@ def import_spacy():
 @lru_cache(maxsize=1)
 def load():
     try:
-        return import_spacy().load(PIPELINE, disable=["lemmatizer"])
+        return import_spacy().load(PIPELINE)
     except OSError as error:
         raise VmcheckError(f"cannot load the spaCy pipeline {PIPELINE} ({error}); reinstall vmcheck") from None
 

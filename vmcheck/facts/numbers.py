@@ -12,6 +12,8 @@ audio (a relisten) votes as one more reading of it.
 The pipeline: ``_read`` (words -> mentions, corrections applied) -> ``_contexts``
 (is each one for calling back?) -> ``_group`` (mentions of one number) ->
 ``_second_listens`` -> ``_number`` (the reconciled ``CallbackNumber``).
+The words that say what a number is are data (``rules/Core/vocab/numbers.yml``),
+so a course can add its own distractors ("member number", "locker").
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from vmcheck.facts import digits as reading
 from vmcheck.facts.consensus import Reading, Unclear, distance, reconcile
 from vmcheck.facts.digits import MIN_DIGITS, Parsed, Said
 from vmcheck.transcript import Word
+from vmcheck.vocab import Vocabularies, builtin
 
 CONTEXT_WORDS = 6
 """How far to look either side of a number for the words that say what it is."""
@@ -37,65 +40,35 @@ STRAY_DIGITS = 2
 MAX_MISHEARD = 2
 """Mentions at most this many edits apart (a misheard, doubled or dropped digit) are one number heard unclearly."""
 
-# The word lists below decide what a number is; a later issue moves them to data files under rules/.
-
-# Nouns naming a number nobody dials, said before it ("claim number 2024-88317", "suite 400", "zip code")
-# or after it ("..., that's the fax").
-DECOY_NOUNS = frozenset({
-    "policy", "order", "account", "claim", "ticket", "reference", "ref", "confirmation", "case", "invoice",
-    "tracking", "member", "membership", "id", "serial", "model", "pin", "card", "routing", "booking", "reservation",
-    "transaction", "receipt", "loan", "application", "cheque", "voucher", "coupon", "promo", "access",
-    "verification", "security", "social", "employee", "student", "patient", "customer", "file", "part", "flight",
-    "date", "birth", "suite", "unit", "apartment", "apt", "floor", "room", "box", "zip", "postal", "address", "fax",
-})  # fmt: skip
-
-# Words that say a number is not to be called, as the nearest word before it ("my old number 978-...",
-# "..., not 555-0100") or right after "is"/"that's" ("... is disconnected", "is no longer in service").
-DEAD_WORDS = frozenset({
-    "old", "previous", "former", "dead", "disconnected", "deactivated", "cancelled", "canceled", "gone", "not",
-    "longer", "doesn't", "isn't", "won't",
-})  # fmt: skip
-
-# Words that make the number next to them one to call: "call me at", "my cell", "our toll-free line".
-PHONE_WORDS = frozenset({
-    "call", "dial", "text", "ring", "reach", "contact", "try", "phone", "telephone", "me", "us", "my", "our", "at",
-    "on", "cell", "cellphone", "mobile", "line", "office", "direct", "desk", "landline", "home", "work", "main",
-    "callback", "toll-free", "tollfree", "free", "area", "shop",
-})  # fmt: skip
-PHONE_VERBS = frozenset({"call", "dial", "text", "ring", "reach", "contact", "try", "phone"})
-NEGATIONS = frozenset({"don't", "dont", "not", "never"})  # before a phone verb: "please don't call 555-0100"
-
-# Words skipped when looking for the noun before a number ("claim NUMBER IS 2024-...", "account ENDING IN 4417")
-# or after one ("555-0100, THAT'S THE fax").
-LINK_WORDS = frozenset({
-    "number", "numbers", "no", "num", "#", "is", "was", "are", "be", "it's", "its", "it", "that's", "thats", "that",
-    "this", "the", "a", "an", "your", "his", "her", "their", "of", "for", "ending", "ends", "in", "code", "digits",
-    "again", "so", "please", "just", "here's", "there's", "which", "being", "now", "actually", "still", "also",
-    "um", "uh", "er", "ah", "hmm",
-})  # fmt: skip
-ABBREVIATIONS = frozenset({"no", "nr", "num", "ref", "acct", "apt", "ste"})  # "Ref. 77341290" goes on past the dot
-# What a number is said to be comes after these: "555-0100, THAT'S the fax", "... IS disconnected".
-COPULAS = frozenset({"is", "was", "that's", "thats", "that", "it's", "its", "this", "which", "doesn't", "isn't",
-                     "won't"})  # fmt: skip
-UNITS = frozenset({"dollars", "dollar", "bucks", "cents", "percent", "euros", "pounds"})  # "1250000 dollars"
-
-# Said right after a number, these take it back, and the digits after them replace it ("414-555-0147, sorry,
-# 0174"); only the filler words may stand between the number, the cue and the correction.
-CORRECTION_CUES = (("sorry",), ("i", "mean"), ("i", "meant"), ("no", "wait"), ("wait",), ("scratch", "that"),
-                   ("correction",), ("make", "that"), ("my", "mistake"), ("my", "bad"), ("oops",))  # fmt: skip
-CORRECTION_FILLERS = frozenset({"no", "oh", "i'm", "that's", "thats", "it's", "its", "it", "is", "that", "the",
-                                "number", "should", "be", "um", "uh", "er", "ah"})  # fmt: skip
-
-# Said before a second number, these make it another line, not the first one misheard ("or my cell ...").
-LINE_LABELS = frozenset({
-    "cell", "cellphone", "mobile", "office", "direct", "desk", "home", "work", "main", "landline", "toll-free",
-    "tollfree", "shop", "personal", "business", "fax", "assistant",
-})  # fmt: skip
-ANOTHER_LINE = frozenset({"or", "also", "alternatively", "another", "other", "second", "backup"})
-
-_CUE_WORDS = frozenset(word for cue in CORRECTION_CUES for word in cue)
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"')\]]*$")
 _EDGE_PUNCTUATION = ".,;:!?…\"'()[]"
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The vocabularies this module reads, as sets, fetched once per message."""
+
+    decoys: frozenset[str]
+    dead: frozenset[str]
+    phone: frozenset[str]
+    verbs: frozenset[str]
+    negations: frozenset[str]
+    links: frozenset[str]
+    abbreviations: frozenset[str]
+    copulas: frozenset[str]
+    units: frozenset[str]
+    cues: tuple[tuple[str, ...], ...]
+    correction_fillers: frozenset[str]
+    labels: frozenset[str]
+    another: frozenset[str]
+
+    @classmethod
+    def of(cls, vocab: Vocabularies) -> _Words:
+        names = ("decoy_nouns", "dead_words", "phone_words", "phone_verbs", "negations", "link_words", "number_abbreviations",
+                 "copulas", "units")  # fmt: skip
+        sets = [vocab.words(name) for name in names]
+        cues = vocab.phrases("correction_cues")
+        return cls(*sets, cues, vocab.words("correction_fillers"), vocab.words("line_labels"), vocab.words("another_line"))
 
 
 @dataclass(frozen=True)
@@ -181,7 +154,7 @@ class CallbackNumber:
 
 
 def find_numbers(
-    words: Sequence[Word], region: str = "US", relistens: Sequence[Sequence[Word]] = ()
+    words: Sequence[Word], region: str = "US", relistens: Sequence[Sequence[Word]] = (), vocab: Vocabularies | None = None
 ) -> list[CallbackNumber]:
     """Every callback number said in ``words``, in the order first said.
 
@@ -189,16 +162,17 @@ def find_numbers(
     without a country code are read and validated. Each of ``relistens`` is a
     second decode of the audio around a mention, with absolute times.
     """
-    said, digit_words = _read(words, region)
-    contexts = _contexts(words, said, digit_words)
+    lex = _Words.of(vocab or builtin())
+    said, digit_words = _read(words, region, lex)
+    contexts = _contexts(words, said, digit_words, lex)
     callbacks = [s for s in said if contexts[id(s)].callable]
     groups = _group(callbacks, contexts)
-    second = _second_listens(callbacks, relistens, region)
+    second = _second_listens(callbacks, relistens, region, lex)
     numbers = [_number(group, second, words, region) for group in groups]
     return sorted(numbers, key=lambda n: n.first_start)
 
 
-def _read(words: Sequence[Word], region: str) -> tuple[list[Said], dict[int, int]]:
+def _read(words: Sequence[Word], region: str, lex: _Words) -> tuple[list[Said], dict[int, int]]:
     """Every number said, a correction put in place of what it corrects, and how many digits each word holds."""
     said: list[Said] = []
     digit_words: dict[int, int] = {}
@@ -206,7 +180,7 @@ def _read(words: Sequence[Word], region: str) -> tuple[list[Said], dict[int, int
         for token in run.tokens:
             for i in range(token.first, token.last + 1):
                 digit_words[i] = digit_words.get(i, 0) + len(token.digits)
-        corrects = said[-1] if said and _takes_back(words, said[-1], run.tokens[0].first) else None
+        corrects = said[-1] if said and _takes_back(words, said[-1], run.tokens[0].first, lex) else None
         found = reading.numbers_in(run, region, corrects)
         if found and found[0].corrected:  # the number is taken back, however often it was said
             said = [s for s in said if s.digits != corrects.digits]
@@ -214,11 +188,12 @@ def _read(words: Sequence[Word], region: str) -> tuple[list[Said], dict[int, int
     return said, digit_words
 
 
-def _takes_back(words: Sequence[Word], said: Said, next_word: int) -> bool:
+def _takes_back(words: Sequence[Word], said: Said, next_word: int, lex: _Words) -> bool:
     """Do the words between ``said`` and the next digits correct it ("..., sorry, I mean ...")?"""
     between = tuple(w for w in (_plain(word.text) for word in words[said.tokens[-1].last + 1 : next_word]) if w)
-    cued = any(between[k : k + len(cue)] == cue for cue in CORRECTION_CUES for k in range(len(between)))
-    return cued and all(w in CORRECTION_FILLERS or w in _CUE_WORDS for w in between)
+    cued = any(between[k : k + len(cue)] == cue for cue in lex.cues for k in range(len(between)))
+    cue_words = {word for cue in lex.cues for word in cue}
+    return cued and all(w in lex.correction_fillers or w in cue_words for w in between)
 
 
 # --- is it a callback number? --------------------------------------------------
@@ -233,22 +208,22 @@ class _Context:
     another: bool  # introduced as another line ("or ...", "also ...")
 
     @classmethod
-    def of(cls, words: Sequence[Word], said: Said, digit_words: dict[int, int]) -> _Context:
+    def of(cls, words: Sequence[Word], said: Said, digit_words: dict[int, int], lex: _Words) -> _Context:
         single = len(said.tokens[0].digits) == 1
-        before = _before(words, _stream_start(words, said.tokens[0].first, digit_words, single), digit_words)
-        after = _after(words, said.tokens[-1].last, digit_words)
-        label = next((w for w in before if w in LINE_LABELS), None)
-        return cls(_callable(_kind_before(before), _kind_after(after)), label, any(w in ANOTHER_LINE for w in before))
+        before = _before(words, _stream_start(words, said.tokens[0].first, digit_words, single), digit_words, lex)
+        after = _after(words, said.tokens[-1].last, digit_words, lex)
+        label = next((w for w in before if w in lex.labels), None)
+        return cls(_callable(_kind_before(before, lex), _kind_after(after, lex)), label, any(w in lex.another for w in before))
 
 
-def _contexts(words: Sequence[Word], said: list[Said], digit_words: dict[int, int]) -> dict[int, _Context]:
+def _contexts(words: Sequence[Word], said: list[Said], digit_words: dict[int, int], lex: _Words) -> dict[int, _Context]:
     """The context of each mention, by id; the same digits again straight after ("4417229031, 4417229031") are a
     repeat of whatever they were."""
     contexts: dict[int, _Context] = {}
     for k, item in enumerate(said):
         previous = said[k - 1] if k else None
         repeat = previous and previous.digits == item.digits and previous.tokens[-1].last >= item.tokens[0].first - 1
-        contexts[id(item)] = contexts[id(previous)] if repeat else _Context.of(words, item, digit_words)
+        contexts[id(item)] = contexts[id(previous)] if repeat else _Context.of(words, item, digit_words, lex)
     return contexts
 
 
@@ -268,20 +243,20 @@ def _stream_start(words: Sequence[Word], first: int, digit_words: dict[int, int]
     return start if start - 1 not in digit_words else first
 
 
-def _before(words: Sequence[Word], first: int, digit_words: dict[int, int]) -> list[str]:
+def _before(words: Sequence[Word], first: int, digit_words: dict[int, int], lex: _Words) -> list[str]:
     """The words before a mention, nearest first, back to the previous digits or sentence."""
     out: list[str] = []
     i = first - 1
     while i >= 0 and len(out) < CONTEXT_WORDS and i not in digit_words:
         plain = _plain(words[i].text)
-        if _ENDS_SENTENCE.search(words[i].text.strip()) and plain not in ABBREVIATIONS:
+        if _ENDS_SENTENCE.search(words[i].text.strip()) and plain not in lex.abbreviations:
             break
         out.append(plain)
         i -= 1
     return out
 
 
-def _after(words: Sequence[Word], last: int, digit_words: dict[int, int]) -> list[str]:
+def _after(words: Sequence[Word], last: int, digit_words: dict[int, int], lex: _Words) -> list[str]:
     """The rest of the mention's sentence up to a comma, or, after a full stop, a next one that refers back ("That's
     the fax.")."""
     out: list[str] = []
@@ -293,37 +268,37 @@ def _after(words: Sequence[Word], last: int, digit_words: dict[int, int]) -> lis
         if _ENDS_SENTENCE.search(text) or text.endswith((",", ";")):
             break
         i += 1
-    return out if not ended or (out and out[0] in COPULAS) else []
+    return out if not ended or (out and out[0] in lex.copulas) else []
 
 
-def _kind_before(before: list[str]) -> str | None:
+def _kind_before(before: list[str], lex: _Words) -> str | None:
     """phone, decoy, dead or None, from the nearest word before the number that is not a link word."""
     for k, word in enumerate(before):
-        if word in LINK_WORDS:
+        if word in lex.links:
             continue
-        if word in PHONE_VERBS:
-            negated = any(w in NEGATIONS for w in before[k + 1 : k + 3])
+        if word in lex.verbs:
+            negated = any(w in lex.negations for w in before[k + 1 : k + 3])
             return "dead" if negated else "phone"
-        if word in DECOY_NOUNS:
+        if word in lex.decoys:
             return "decoy"
-        if word in DEAD_WORDS:
+        if word in lex.dead:
             return "dead"
-        return "phone" if word in PHONE_WORDS else None
+        return "phone" if word in lex.phone else None
     return None
 
 
-def _kind_after(after: list[str]) -> str | None:
+def _kind_after(after: list[str], lex: _Words) -> str | None:
     """phone, decoy, dead or None, from what the number is said to be: "..., that's the fax", "... is disconnected"."""
-    if after and after[0] in UNITS:
+    if after and after[0] in lex.units:
         return "decoy"
-    if not after or after[0] not in COPULAS:
+    if not after or after[0] not in lex.copulas:
         return None
-    word = next((w for w in after if w not in LINK_WORDS and w not in ("my", "our")), None)
-    if word in DEAD_WORDS:
+    word = next((w for w in after if w not in lex.links and w not in ("my", "our")), None)
+    if word in lex.dead:
         return "dead"
-    if word in DECOY_NOUNS:
+    if word in lex.decoys:
         return "decoy"
-    return "phone" if word in PHONE_WORDS else None
+    return "phone" if word in lex.phone else None
 
 
 def _callable(before: str | None, after: str | None) -> bool:
@@ -366,12 +341,12 @@ def _told_apart(one: _Context, other: _Context, one_first: bool) -> bool:
     return later.another or (one.label is not None and other.label is not None and one.label != other.label)
 
 
-def _second_listens(said: list[Said], relistens: Sequence[Sequence[Word]], region: str) -> dict[int, list[Said]]:
+def _second_listens(said: list[Said], relistens: Sequence[Sequence[Word]], region: str, lex: _Words) -> dict[int, list[Said]]:
     """The readings of each first-pass mention (by id) from the second listens: the number a relisten reads that
     overlaps the mention most in time, if it is the same number heard; a relisten that reads none adds nothing."""
     found: dict[int, list[Said]] = {}
     for words in relistens:
-        for again in _read(words, region)[0]:
+        for again in _read(words, region, lex)[0]:
             overlaps = [(min(s.end, again.end) - max(s.start, again.start), k) for k, s in enumerate(said)]
             overlap, k = max(overlaps, default=(0.0, -1))
             if overlap > 0 and distance(said[k].digits, again.digits) <= MAX_MISHEARD:

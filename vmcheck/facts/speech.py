@@ -3,6 +3,8 @@
 Fillers are counted conservatively, because a false alarm costs the rep's
 trust more than a miss: "like" and "so" count only when they stand alone
 (a comma or a pause on both sides), "you know" not after "do" or "if".
+The words are data (``rules/Core/vocab/speech.yml``): a course can add its own
+fillers ("right?") and hedges.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from vmcheck.textindex import Match, Span, TextIndex, normalise, phrase_pattern
+from vmcheck.textindex import Match, Span, TextIndex, normalise
 from vmcheck.transcript import Word
+from vmcheck.vocab import Vocabularies, builtin
 
 LONG_PAUSE_SECONDS = 2.0
 PACE_PAUSE_SECONDS = 1.0
@@ -20,24 +23,6 @@ STANDALONE_GAP_SECONDS = 0.35
 REPEAT_NGRAM = 4
 
 FILLER_SOUNDS = re.compile(r"(?<![\w'])(?:u+m+|u+h+m*|e+r+m*|a+h+|h+m+|m{2,}h*)(?![\w'])")
-FILLER_PHRASES = phrase_pattern(["you know", "basically", "i mean"])
-NOT_FILLER_BEFORE = {"you know": {"do", "did", "don't", "if", "as", "would", "will", "let", "to", "what"}}
-HEDGE_PHRASES = phrase_pattern(
-    ["kind of", "sort of", "i guess", "i think", "maybe", "perhaps", "hopefully", "i was wondering", "just wanted to", "probably"]
-)
-NOT_HEDGE_BEFORE = {"what", "this", "that", "the", "a", "any", "some", "which", "every", "all", "one", "same", "these", "those"}
-STANDALONE_WORDS = ("like", "so")
-PURPOSE_CUES = phrase_pattern(
-    [
-        "calling about", "calling regarding", "calling because", "calling to", "calling in regards", "calling in regard",
-        "calling on behalf", "calling from", "calling with", "the reason for my call", "the reason i'm calling", "the reason i am calling",
-        "reaching out about", "reaching out to", "reaching out regarding", "reaching out because", "wanted to let you know",
-        "want to let you know", "wanted to follow up", "following up on", "following up about", "wanted to talk",
-        "wanted to discuss", "wanted to ask", "wanted to check", "wanted to see", "wanted to confirm", "wanted to remind",
-        "wanted to schedule", "this is a reminder", "this is regarding", "this is about", "just a reminder", "regarding your",
-        "about your", "in regards to", "to let you know", "to remind you", "to confirm", "to schedule",
-    ]
-)
 NUMBER_TOKEN = re.compile(r"^(?:[\d+().-]+|zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)$")
 
 
@@ -113,7 +98,8 @@ class Speech:
         }
 
 
-def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None) -> Speech:
+def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None, vocab: Vocabularies | None = None) -> Speech:
+    vocab = vocab or builtin()
     spoken = [w for w in words if normalise(w.text)]
     if index is None or len(spoken) != len(words):
         index = TextIndex(spoken)  # match indices must point into the words kept here, not those dropped
@@ -123,7 +109,7 @@ def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None
     gaps = [max(0.0, b.start - a.end) for a, b in zip(words, words[1:])]
     span = words[-1].end - words[0].start
     speaking = max(span - sum(g for g in gaps if g > PACE_PAUSE_SECONDS), 1e-6)
-    purpose = index.find(PURPOSE_CUES)
+    purpose = index.find(vocab.regex("purpose_cues"))
     counts, first = _phrase_counts(words)
     return Speech(
         word_count=len(words),
@@ -131,8 +117,8 @@ def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None
         speech_end=words[-1].end,
         speaking_seconds=speaking,
         wpm=60.0 * len(words) / speaking if span > 0 else 0.0,
-        fillers=tuple(_fillers(words, gaps, index)),
-        hedges=tuple(_spans(m for m in index.find(HEDGE_PHRASES) if not _preceded_by(words, m, NOT_HEDGE_BEFORE))),
+        fillers=tuple(_fillers(words, gaps, index, vocab)),
+        hedges=tuple(_hedges(words, index, vocab)),
         sentences=tuple(_sentences(words, gaps)),
         repeated_phrases=tuple(sorted(g for g, n in counts.items() if n > 1)),
         most_repeated=_most_repeated(counts, first),
@@ -143,24 +129,32 @@ def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None
     )
 
 
-def _fillers(words: list[Word], gaps: list[float], index: TextIndex) -> list[Span]:
+def _fillers(words: list[Word], gaps: list[float], index: TextIndex, vocab: Vocabularies) -> list[Span]:
+    """Filler sounds, filler phrases ("you know" not after "do"; "i mean" only before a comma), and the standalone
+    fillers where a comma or a pause sets them apart."""
     found = [Match(m.group(0), i, i, w.start, w.end) for i, w in enumerate(words) if (m := FILLER_SOUNDS.fullmatch(normalise(w.text)))]
-    for match in index.find(FILLER_PHRASES):
-        blocked = NOT_FILLER_BEFORE.get(match.text, set())
+    for match in index.find(vocab.regex("fillers")):
+        blocked = vocab.words("not_filler_after") if match.text == "you know" else frozenset()
         if not _preceded_by(words, match, blocked) and (match.text != "i mean" or words[match.last].text.endswith(",")):
             found.append(match)
-    for i, word in enumerate(words):
-        if normalise(word.text) in STANDALONE_WORDS and _stands_alone(words, gaps, i):
-            found.append(Match(normalise(word.text), i, i, word.start, word.end))
+    standalone = vocab.regex("standalone_fillers")
+    for match in index.find(standalone):
+        if _stands_alone(words, gaps, match.first, match.last):
+            found.append(match)
     return sorted(_spans(found), key=lambda s: s.start)
 
 
-def _stands_alone(words: list[Word], gaps: list[float], i: int) -> bool:
-    before = i == 0 or words[i - 1].text.rstrip().endswith((",", ".", "?", "!", "...")) or gaps[i - 1] >= STANDALONE_GAP_SECONDS
+def _hedges(words: list[Word], index: TextIndex, vocab: Vocabularies) -> list[Span]:
+    return _spans(m for m in index.find(vocab.regex("hedges")) if not _preceded_by(words, m, vocab.words("not_hedge_after")))
+
+
+def _stands_alone(words: list[Word], gaps: list[float], first: int, last: int) -> bool:
+    """Punctuation or a pause on both sides of words first..last ("So, ...", "..., right?")."""
+    before = first == 0 or words[first - 1].text.rstrip().endswith((",", ".", "?", "!", "...")) or gaps[first - 1] >= STANDALONE_GAP_SECONDS
     after = (
-        i == len(words) - 1
-        or words[i].text.rstrip().endswith((",", "...", "."))
-        or gaps[i] >= STANDALONE_GAP_SECONDS
+        last == len(words) - 1
+        or words[last].text.rstrip().endswith((",", "...", ".", "?"))
+        or gaps[last] >= STANDALONE_GAP_SECONDS
     )
     return before and after
 
