@@ -160,7 +160,10 @@ def _findings(result: FileResult) -> str:
 
 
 def _transcript(result: FileResult, seekable: bool) -> str:
-    """The words with the name, numbers, fillers and the ask marked by class; with audio, each word plays from itself."""
+    """The words with the name, numbers, fillers and the ask marked by class; with audio, each word plays from itself.
+
+    Words are spaced as the recogniser wrote them, so "415-555-0139" said as three tokens reads as one number.
+    """
     found = marks(result.facts)
     pieces = []
     for word in result.transcript.words if result.transcript else ():
@@ -170,9 +173,10 @@ def _transcript(result: FileResult, seekable: bool) -> str:
         if kinds:
             labels = escape(", ".join(MARKS[k][0] for k in kinds))
             attributes += f' class="{" ".join("m-" + k for k in kinds)}" title="{labels}"'
-        pieces.append(f"<span{attributes}>{text}</span>" if attributes else text)
+        space = " " if pieces and word.text[:1].isspace() else ""
+        pieces.append(space + (f"<span{attributes}>{text}</span>" if attributes else text))
     legend = (
         '<br><span class="muted">Marked: <span class="m-name">name</span> · <span class="m-number">number</span> · '
         '<span class="m-ask">ask</span> · <span class="m-filler">filler</span></span>'
     )
-    return f'<p class="transcript">{" ".join(pieces) or "(no speech)"}{legend}</p>'
+    return f'<p class="transcript">{"".join(pieces) or "(no speech)"}{legend}</p>'
