@@ -82,6 +82,10 @@ def test_the_ratchet_fails_new_findings_only(week1):
     cat = next(line for line in run.stdout.splitlines() if line.startswith("submissions/cat.txt") and "→" in line)
     assert "✖ fails" in cat and "new: Core.NumberOnce (warning)" in cat
     assert vmcheck("check", "submissions", "-q", cwd=week1).returncode == 1
+    html = vmcheck("check", "submissions", "-q", "--baseline", "week1.json", "--format", "html", "-o", "audit.html", cwd=week1)
+    page = (week1 / "audit.html").read_text()
+    assert html.returncode == 1 and "<h2>Since the baseline</h2>" in page and "fails: worse than before" in page
+    assert '<li class="worse">new: Core.NumberOnce (warning)</li>' in page and '<li class="better">fixed: Core.NameMissing</li>' in page
 
 
 def test_diff_prints_the_same_comparison_without_checking(week1):

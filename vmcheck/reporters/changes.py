@@ -30,7 +30,7 @@ def render(comparison: Comparison) -> RenderableType:
     counts = comparison.to_dict()["summary"]
     line = Text(
         f"Since {comparison.baseline}: {counts['compared']} compared · {counts['improved']} improved · "
-        f"{counts['regressed']} worse in something · {counts['new file']} new · {counts['gone']} not checked this time · "
+        f"{counts['regressed']} regressed · {counts['new file']} new · {counts['gone']} not checked this time · "
         f"{counts['failed']} failing",
         style="bold",
     )

@@ -19,7 +19,7 @@ def overview(comparison: Comparison) -> str:
         )
     counts = comparison.to_dict()["summary"]
     note = (f'{counts["compared"]} files compared with {escape(comparison.baseline)}: {counts["improved"]} improved, '
-            f'{counts["regressed"]} worse in something, {counts["new file"]} new, {counts["gone"]} not checked this time.')
+            f'{counts["regressed"]} regressed, {counts["new file"]} new, {counts["gone"]} not checked this time.')
     table = (
         '<table class="progress">\n<thead><tr><th>File</th><th class="num">Score</th><th>Better</th><th>Worse</th>'
         "<th>Ratchet</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
