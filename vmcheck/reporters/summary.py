@@ -9,13 +9,14 @@ from rich.table import Table
 from rich.text import Text
 
 from vmcheck.pipeline import FileResult
-from vmcheck.reporters.common import top_finding, worst_first
+from vmcheck.grouping import GroupStats
+from vmcheck.reporters.common import Extras, top_finding, worst_first
 from vmcheck.reporters.json_report import summary
 
 TOP_FINDINGS = 8
 
 
-def render(results: list[FileResult]) -> RenderableType:
+def render(results: list[FileResult], extras: Extras = Extras()) -> RenderableType:
     table = Table(header_style="bold", box=None, pad_edge=False, padding=(0, 1))
     table.add_column("File", overflow="fold", ratio=2)
     table.add_column("Length", justify="right", no_wrap=True)
@@ -50,4 +51,25 @@ def render(results: list[FileResult]) -> RenderableType:
     examples = {f.rule: f.suggestion for r in results for f in r.findings}
     for rule, count in sorted(files_with.items(), key=lambda item: (-item[1], item[0]))[:TOP_FINDINGS]:
         common.add_row(rule, str(count), examples[rule])
-    return Group(table, Text(""), line, Text(""), common if files_with else Text("No findings across the batch."))
+    parts = [table, Text(""), line, Text(""), common if files_with else Text("No findings across the batch.")]
+    if extras.groups:
+        parts += [Text(""), groups(extras.groups, extras.group_label)]
+    return Group(*parts)
+
+
+def groups(stats: list[GroupStats], label: str) -> Table:
+    """One row per group, worst mean score first: who needs coaching, and on what."""
+    table = Table(title=f"By {label}", title_justify="left", header_style="bold", box=None, pad_edge=False, padding=(0, 1))
+    table.add_column(label.capitalize(), overflow="fold")
+    table.add_column("Messages", justify="right")
+    table.add_column("Pass rate", justify="right")
+    table.add_column("Mean", justify="right")
+    table.add_column("Most common findings (files)", overflow="fold", ratio=3)
+    for group in stats:
+        errors = f", {group.errors} errors" if group.errors else ""
+        table.add_row(
+            group.name, f"{group.messages}{errors}", "-" if group.pass_rate is None else f"{group.pass_rate:.0%}",
+            "-" if group.mean_score is None else f"{group.mean_score:.1f}",
+            ", ".join(f"{rule} ({files})" for rule, files in group.top_findings) or Text("none", style="muted"),
+        )
+    return table
