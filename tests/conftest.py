@@ -28,6 +28,15 @@ def faster_engine():
     return load_engine("faster-whisper", "tiny.en")
 
 
+ENGINE_FIXTURES = {"whisper": "engine", "faster-whisper": "faster_engine"}
+
+
+@pytest.fixture(scope="module", params=list(ENGINE_FIXTURES))
+def any_engine(request):
+    """Each engine in turn, for the tests every engine must pass (test_transcribe, test_real_speech)."""
+    return request.getfixturevalue(ENGINE_FIXTURES[request.param])
+
+
 @pytest.fixture(scope="session")
 def ruleset():
     from vmcheck import ruleset as rules

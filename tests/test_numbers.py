@@ -48,6 +48,8 @@ LONDON = ("442079460958", None, True, 1)
 MILWAUKEE = ("4145550174", None, True, 1)  # what a caller who corrects "...0147" to "...0174" left
 NEW_CELL = ("9785550119", None, True, 1)
 
+# One case a line, or two where it is long: kept as written.
+# fmt: off
 CASES = [
     # written shapes
     ("dashes", "call me at 555-867-5309", [JENNY]),
@@ -91,7 +93,7 @@ CASES = [
     ("bare country code", "reach me at 44 20 7946 0958", [LONDON]),
     # said more than once
     ("said twice in sentences", "Hi Sarah, this is John from Acme. My number is 312-555-0147. "
-     "Again, that's 312-555-0147. Thanks.", [("3125550147", None, True, 2)]),  # fmt: skip
+     "Again, that's 312-555-0147. Thanks.", [("3125550147", None, True, 2)]),
     ("twice in one dashed word", "call 4-0-4-5-5-5-0-1-1-2-4-0-4-5-5-5-0-1-1-2", [("4045550112", None, True, 2)]),
     ("twice with stops", "call 3125550147. 3125550147.", [("3125550147", None, True, 2)]),
     ("twice glued", "call 31255501473125550147", [("3125550147", None, True, 2)]),
@@ -138,7 +140,7 @@ CASES = [
     # decoys: numbers nobody dials, each followed by the callback number they must not break
     ("policy number", "My policy number is 4417 2290 31. Call me at 312-555-0147.", [CHICAGO]),
     ("spelled policy number", "your policy number is four four one seven, two two nine oh, three one. Call 312-555-0147",
-     [CHICAGO]),  # fmt: skip
+     [CHICAGO]),
     ("claim #", "regarding claim #2024-88317, call me at 312-555-0147", [CHICAGO]),
     ("claim glued to the number", "regarding claim number 2024-88317 312-555-0147", [CHICAGO]),
     ("order digit by digit", "your order number 7 7 3 4 1 2 9 0 shipped. My number is 312-555-0147.", [CHICAGO]),
@@ -173,31 +175,32 @@ CASES = [
     ("scratch that", "call me at 414-555-0147, scratch that, 414-555-0174", [MILWAUKEE]),
     ("digit by digit correction", "call me at 4 1 4 5 5 5 0 1 4 7, sorry, 0 1 7 4", [MILWAUKEE]),
     ("spelled correction", "call me at 414-555-0147, sorry, I mean four one four five five five oh one seven four",
-     [MILWAUKEE]),  # fmt: skip
+     [MILWAUKEE]),
     ("correction then said again", "call me at 414-555-0147, sorry, 0174, 414-555-0174. Thanks",
-     [("4145550174", None, True, 2)]),  # fmt: skip
+     [("4145550174", None, True, 2)]),
     ("correction of a number said twice", "4 0 4 5 5 5 0 1 1 2 4 0 4 5 5 5 0 1 1 2, sorry, 0 1 2 1",
-     [("4045550121", None, True, 1)]),  # fmt: skip
+     [("4045550121", None, True, 1)]),
     ("sorry before any number", "Sorry I missed you, my number is 312-555-0147.", [CHICAGO]),
     ("sorry between two mentions", "My number is 312-555-0147. Sorry for the trouble, again 312-555-0147",
-     [("3125550147", None, True, 2)]),  # fmt: skip
+     [("3125550147", None, True, 2)]),
     # two lines, even when their digits are close
     ("direct and toll-free", "my direct line is 312-555-0147, or our toll-free line, 1-800-555-0199",
-     [CHICAGO, TOLL_FREE]),  # fmt: skip
+     [CHICAGO, TOLL_FREE]),
     ("direct and toll-free, direct again",
      "my direct line is 312-555-0147, or our toll-free line, 1-800-555-0199. Again, direct 312-555-0147.",
-     [("3125550147", None, True, 2), TOLL_FREE]),  # fmt: skip
+     [("3125550147", None, True, 2), TOLL_FREE]),
     ("office and cell two digits apart", "my office number is 515-555-0147 and my cell is 515-555-0188",
-     [("5155550147", None, True, 1), ("5155550188", None, True, 1)]),  # fmt: skip
+     [("5155550147", None, True, 1), ("5155550188", None, True, 1)]),
     ("shop or cell two digits apart", "call me at the shop, 555-0120, or my cell 555-0181",
-     [("5550120", None, False, 1), ("5550181", None, False, 1)]),  # fmt: skip
+     [("5550120", None, False, 1), ("5550181", None, False, 1)]),
     # mentions heard a digit or two apart are one number (see test_misheard_mentions_are_reconciled)
     ("doubled digit", "3 1 2 5 5 5 0 1 4 7. Again, that's 3 1 2 5 5 5 5 0, 1, 4, 7.", [("3125550147", None, True, 2)]),
     ("two digits swapped", "312-555-0147. Again, 312-555-0174.", [("3125550147", None, True, 2)]),
     ("dropped digit", "312-555-0147. Again 312-555-047.", [("3125550147", None, True, 2)]),
     ("three mentions, one odd", "312-555-0147. Again 312-555-0147. Once more, 312-555-0174.",
-     [("3125550147", None, True, 3)]),  # fmt: skip
+     [("3125550147", None, True, 3)]),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("text", "expected"), [pytest.param(t, e, id=i) for i, t, e in CASES])

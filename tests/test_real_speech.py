@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.test_audio import encode
 from tests.test_bad_inputs import music
-from tests.test_transcribe import _audio, any_engine  # noqa: F401 (any_engine is the fixture for both engines)
+from tests.test_transcribe import _audio
 from tests.wer import normalise, wer
 from vmcheck.audio import SAMPLE_RATE, decode
 from vmcheck.transcribe import transcribe

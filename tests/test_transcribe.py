@@ -17,14 +17,6 @@ MAX_WER_PER_SAMPLE = 0.35
 MAX_MEAN_WER = 0.15
 
 
-ENGINE_FIXTURES = {"whisper": "engine", "faster-whisper": "faster_engine"}
-
-
-@pytest.fixture(scope="module", params=list(ENGINE_FIXTURES))
-def any_engine(request):
-    return request.getfixturevalue(ENGINE_FIXTURES[request.param])
-
-
 @pytest.fixture(scope="module")
 def transcripts(any_engine):
     return {path.name: transcribe(decode(path), any_engine) for path in sample_paths()}

@@ -58,7 +58,7 @@ def test_a_team_name_heard_wrong_did_not_come_through(tmp_path):
 def test_every_word_says_where_it_came_from(tmp_path):
     folder = _course(tmp_path)
     loaded = rules.load([folder])
-    [added] = [e for e in loaded.vocab["team_names"].entries]
+    [added] = loaded.vocab["team_names"].entries
     assert added.text == "Siobhan Okonkwo" and added.source == f"{folder / 'vocab' / 'team.yml'}:5"
     assert all(e.source.startswith(str(rules.builtin_rules_dir())) for e in loaded.vocab["fillers"].entries)
     listing = CliRunner().invoke(cli, ["rules", "--rules", str(folder), "vocab", "team_names"])

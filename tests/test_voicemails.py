@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.labels import FACTS, got, right, tally
 from tests.data.make_voicemails import render
+from tests.labels import FACTS, got, right, tally
 from vmcheck import pipeline
 
 # The 12 held-out voicemails (CI time), measured on 2026-12-01 with tiny.en: caller name 42%, company 17%,

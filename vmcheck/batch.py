@@ -141,7 +141,7 @@ def check_all(
         transcript, stats = outcome
         cache.put(key, transcript, stats)
         for path in pending[key]:
-            yield _guarded(path, lambda p=path: pipeline.judge(p, transcript, stats, ruleset, settings))
+            yield _guarded(path, lambda p=path, t=transcript, s=stats: pipeline.judge(p, t, s, ruleset, settings))
 
 
 def _guarded(path: str, work: Callable[[], pipeline.FileResult]) -> pipeline.FileResult:

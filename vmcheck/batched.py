@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+
 class _OnFeatures:
     """The model as ``whisper.timing.find_alignment`` calls it, but on audio features already encoded."""
 

@@ -9,9 +9,10 @@ Every resolved value remembers where it came from, for ``vmcheck config``.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from vmcheck.errors import VmcheckError
 
@@ -104,7 +105,7 @@ STARTER = '''# vmcheck settings. Command-line options override these; `vmcheck c
 @dataclass
 class Config:
     values: dict[str, Any] = field(default_factory=lambda: {k: v[2] for k, v in KEYS.items()})
-    sources: dict[str, str] = field(default_factory=lambda: {k: "default" for k in KEYS})
+    sources: dict[str, str] = field(default_factory=lambda: dict.fromkeys(KEYS, "default"))
     path: Path | None = None
 
     def __getitem__(self, key: str) -> Any:

@@ -7,7 +7,6 @@ exponential time on a long transcript is refused when the rule is loaded.
 from __future__ import annotations
 
 import re
-
 import re._parser as sre_parse
 
 from vmcheck.checks.base import Context, RuleError

@@ -36,7 +36,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vmcheck.facts.askphrases import (
-    BARE_TRIGGERS, BUSINESS_HOURS, CAUSATIVE, DEADLINE, DEADLINE_BRIDGES, FRAME, INSISTENT, LIMIT, NEGATION, NOUN_TRIGGERS, PERMISSION, PLEASE, PURPOSE_TO, SELF_TRIGGERS, SOFTENER, STATEMENT, STRONG_FRAME, TO_OBJECTS,
+    BARE_TRIGGERS,
+    BUSINESS_HOURS,
+    CAUSATIVE,
+    DEADLINE,
+    DEADLINE_BRIDGES,
+    FRAME,
+    INSISTENT,
+    LIMIT,
+    NEGATION,
+    NOUN_TRIGGERS,
+    PERMISSION,
+    PLEASE,
+    PURPOSE_TO,
+    SELF_TRIGGERS,
+    SOFTENER,
+    STATEMENT,
+    STRONG_FRAME,
+    TO_OBJECTS,
 )
 from vmcheck.textindex import Match, Span, TextIndex, normalise
 from vmcheck.transcript import Word

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+
 def _alternatives(alternatives: Sequence[str]) -> str:
     """Whole-word regex source over normalised text; longer alternatives first so the longest phrase wins."""
     return r"(?<![\w'])(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?![\w'])"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from vmcheck.facts.nametext import CONNECTORS, JOINS, LEAD_SEARCH_WORDS, MAX_COMPANY_WORDS, MAX_NAME_WORDS, NAME_SHAPE, NameText, Span
 
+
 def read_name(t: NameText, i: int) -> Span | None:
     """A person's name starting at word i: optional titles, then one to three name words."""
     start = i = t.skip_fillers(i)

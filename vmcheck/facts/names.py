@@ -24,7 +24,14 @@ from difflib import SequenceMatcher
 
 from vmcheck.facts import nlp
 from vmcheck.facts.namereaders import (
-    company_after, cue_after, firm, is_organisation, organisation, read_company, read_name, read_name_before,
+    company_after,
+    cue_after,
+    firm,
+    is_organisation,
+    organisation,
+    read_company,
+    read_name,
+    read_name_before,
 )
 from vmcheck.facts.nametext import MAX_NAME_WORDS, SAME_WORD_RATIO, TAIL_SECONDS, TAIL_SHARE, NameText, Span
 from vmcheck.transcript import Word

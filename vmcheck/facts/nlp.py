@@ -23,7 +23,7 @@ def import_spacy():
         sys.modules["torch"] = None
     try:
         import spacy
-        import spacy.lang.en.stop_words  # noqa: F401  (names.py reads the stop words)
+        import spacy.lang.en.stop_words  # names.py reads the stop words
     finally:
         if blocked:
             del sys.modules["torch"]

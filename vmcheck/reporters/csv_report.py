@@ -11,8 +11,8 @@ import csv
 import io
 
 from vmcheck.checks.base import CATEGORIES
-from vmcheck.pipeline import FileResult
 from vmcheck.grouping import GroupStats
+from vmcheck.pipeline import FileResult
 from vmcheck.reporters.common import Extras, top_finding
 
 HEADER = [

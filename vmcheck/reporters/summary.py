@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from vmcheck.pipeline import FileResult
 from vmcheck.grouping import GroupStats
+from vmcheck.pipeline import FileResult
 from vmcheck.reporters.common import Extras, top_finding, worst_first
 from vmcheck.reporters.json_report import summary
 
