@@ -123,7 +123,8 @@ def compare(old: dict[str, Snapshot], new: dict[str, Snapshot], fail_on: str = "
 
 
 def _differences(then: Snapshot, now: Snapshot) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    better, worse = [], []
+    better: list[str] = []
+    worse: list[str] = []
     for rule, (count, level) in now.rules.items():
         if rule not in then.rules:
             worse.append(f"new: {rule} ({level}{_times(count)})")

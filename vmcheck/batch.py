@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 
 from vmcheck import model, pipeline
 from vmcheck.audio import AudioStats, too_long
@@ -115,7 +116,7 @@ def check_all(
     pending: dict[str, list[str]] = {}
     for path in paths:
         if pipeline.is_text(path):
-            yield _guarded(path, lambda p=path: pipeline.check_text(p, ruleset, settings))
+            yield _guarded(path, partial(pipeline.check_text, path, ruleset, settings))
             continue
         try:
             key = cache.key(file_digest(path), identity)
@@ -127,7 +128,7 @@ def check_all(
             yield pipeline.FileResult(path, ok=False, error=str(VmcheckError(too_long(hit[1].duration, settings.max_audio_seconds), path)))
             continue
         if hit:
-            yield _guarded(path, lambda p=path, h=hit: pipeline.judge(p, h[0], h[1], ruleset, settings))
+            yield _guarded(path, partial(pipeline.judge, path, hit[0], hit[1], ruleset, settings))
         else:
             pending.setdefault(key, []).append(path)
     if not pending:
@@ -141,7 +142,7 @@ def check_all(
         transcript, stats = outcome
         cache.put(key, transcript, stats)
         for path in pending[key]:
-            yield _guarded(path, lambda p=path, t=transcript, s=stats: pipeline.judge(p, t, s, ruleset, settings))
+            yield _guarded(path, partial(pipeline.judge, path, transcript, stats, ruleset, settings))
 
 
 def _guarded(path: str, work: Callable[[], pipeline.FileResult]) -> pipeline.FileResult:

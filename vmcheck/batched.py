@@ -109,13 +109,13 @@ class _Stream:
 
 
 def _segment(seek: int, start: float, end: float, tokens: torch.Tensor, result, tokenizer) -> dict:
-    tokens = tokens.tolist()
+    ids = tokens.tolist()
     return {
         "seek": seek,
         "start": start,
         "end": end,
-        "text": tokenizer.decode([t for t in tokens if t < tokenizer.eot]),
-        "tokens": tokens,
+        "text": tokenizer.decode([t for t in ids if t < tokenizer.eot]),
+        "tokens": ids,
         "avg_logprob": result.avg_logprob,
         "no_speech_prob": result.no_speech_prob,
         "compression_ratio": result.compression_ratio,

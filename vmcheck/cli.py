@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -65,7 +66,7 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> Non
     from vmcheck.reporters import card
 
     errors = 0
-    results = []
+    results: list[dict[str, Any]] = []
     with Progress(total=len(files)) as progress:
         progress.update("loading model")
         speech = stt.load_engine(engine, model)

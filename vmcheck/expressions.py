@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from collections.abc import Callable
 from typing import Any
 
 _COMPARE = {
@@ -20,7 +21,7 @@ _COMPARE = {
     ast.Is: operator.is_, ast.IsNot: operator.is_not,
 }
 _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "min": min, "max": max, "abs": abs, "any": any, "all": all, "round": round,
     "count": lambda items, key, value: sum(1 for item in items or () if _get(item, key) == value),
 }
@@ -39,7 +40,7 @@ class Expression:
             self.tree = ast.parse(self.source, mode="eval").body
         except SyntaxError as error:
             raise ExpressionError(f"cannot parse condition {self.source!r}: {error.msg}") from None
-        self.names = set()
+        self.names: set[str] = set()
         self._validate(self.tree)
 
     def _validate(self, node: ast.AST) -> None:
@@ -133,7 +134,7 @@ def _evaluate(node: ast.AST, facts: dict) -> Any:
                 return False
             left = right
         return True
-    if isinstance(node, ast.Call):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # the only calls _validate lets through
         args = [_evaluate(a, facts) for a in node.args]
         if node.func.id != "count" and any(a is None for a in args):
             return None

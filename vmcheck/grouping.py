@@ -95,15 +95,16 @@ def summarise(results: list[FileResult], grouping: Grouping) -> list[GroupStats]
 def stats(name: str, results: list[FileResult]) -> GroupStats:
     """The figures of one group of messages."""
     scored = [r for r in results if r.ok and r.score]
+    scores = [r.score for r in scored if r.score]
     files_with = Counter(rule for r in scored for rule in {f.rule for f in r.findings})
     by_category = Counter(category for r in scored for category in {f.category for f in r.findings})
     return GroupStats(
         name=name,
         messages=len(results),
-        passed=sum(r.score.passed for r in scored),
-        failed=sum(not r.score.passed for r in scored),
+        passed=sum(s.passed for s in scores),
+        failed=sum(not s.passed for s in scores),
         errors=len(results) - len(scored),
-        scores=tuple(sorted(r.score.score for r in scored)),
+        scores=tuple(sorted(s.score for s in scores)),
         top_findings=tuple(sorted(files_with.items(), key=lambda item: (-item[1], item[0]))[:TOP_FINDINGS]),
         category_findings={category: by_category.get(category, 0) for category in CATEGORIES},
     )

@@ -38,8 +38,7 @@ def collect(arguments: tuple[str, ...], excludes: tuple[str, ...] = ()) -> tuple
                 skipped.append((argument, "pattern matched no files"))
         else:
             files.append(argument)
-    seen = set()
-    return [f for f in files if not (f in seen or seen.add(f))], skipped
+    return list(dict.fromkeys(files)), skipped  # each file once, first place kept
 
 
 def _walk(folder: str, excludes: tuple[str, ...], skipped: list[tuple[str, str]]) -> list[str]:

@@ -60,6 +60,12 @@ class FileResult:
         data["skipped_rules"] = self.skipped
         return data
 
+    def checked(self) -> tuple[Score, dict, Transcript]:
+        """The score, facts and transcript of a message that was checked (``ok``): it always has all three."""
+        if self.score is None or self.facts is None or self.transcript is None:
+            raise ValueError(f"{self.path}: not checked ({self.error})")
+        return self.score, self.facts, self.transcript
+
 
 def is_text(path: str) -> bool:
     return path == "-" or path.lower().endswith(TEXT_SUFFIXES)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 
 class Progress:
@@ -10,8 +15,8 @@ class Progress:
 
     def __init__(self, total: int, quiet: bool = False):
         self.enabled = not quiet and sys.stderr.isatty()
-        self._bar = None
-        self._task = None
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
         self.total = total
 
     def __enter__(self) -> Progress:
@@ -34,11 +39,11 @@ class Progress:
         return self
 
     def update(self, description: str) -> None:
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, description=description)
 
     def advance(self) -> None:
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.advance(self._task)
 
     def __exit__(self, *exc) -> None:

@@ -73,7 +73,7 @@ def _extras(results, shown, report: Report):
     comparison = None
     if report.baseline is not None:
         now = baseline.snapshots({"files": [r.to_dict() for r in results]})
-        comparison = baseline.compare(report.baseline, now, report.fail_on, report.baseline_path)
+        comparison = baseline.compare(report.baseline, now, report.fail_on, report.baseline_path or "")
     return Extras(
         groups=grouping.summarise(shown, report.grouping) if report.grouping else None,
         group_label=report.grouping.label if report.grouping else "group",

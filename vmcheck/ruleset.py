@@ -8,8 +8,10 @@ that silently checks nothing is worse than no rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -75,7 +77,7 @@ class Policy:
 
     @classmethod
     def load(cls, path: Path) -> Policy:
-        data = read_yaml(path)
+        data: Any = read_yaml(path)  # any YAML: the wrong shapes are caught below
         try:
             policy = cls(
                 category_weights={k: float(v) for k, v in data["category_weights"].items()},
@@ -137,7 +139,7 @@ def load_rule(path: Path, pack: str, policy: Policy) -> Rule:
         return TYPES[kind](f"{pack}.{path.stem}", spec, set(FACT_NAMES), policy.level_weights)
     except RuleError as error:
         line = _item_line(path, error.key, error.item) if error.item is not None else None
-        line = line or _key_lines(path).get(error.key)
+        line = line or (_key_lines(path).get(error.key) if error.key is not None else None)
         raise VmcheckError(str(error), f"{path}:{line}" if line else str(path)) from None
 
 
@@ -165,7 +167,7 @@ def pack_folders(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and any(q.suffix in RULE_SUFFIXES or q.name == VOCAB_FOLDER for q in p.iterdir()))
 
 
-def load(extra_folders: list[Path] = (), overrides: dict[str, str] | None = None) -> RuleSet:
+def load(extra_folders: Iterable[Path] = (), overrides: dict[str, str] | None = None) -> RuleSet:
     """Built-in packs, then user packs; ``overrides`` maps a rule ID or pack name to 'off' or a level."""
     builtin = builtin_rules_dir()
     policy = Policy.load(builtin / POLICY_FILE)

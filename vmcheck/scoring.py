@@ -9,6 +9,7 @@ message passes when the score reaches the threshold and neither cap applies.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vmcheck.checks import Finding
@@ -42,11 +43,11 @@ class Score:
         }
 
 
-def score(findings: list[Finding], ruleset: RuleSet, skipped: list[str] = (), threshold: float | None = None) -> Score:
+def score(findings: list[Finding], ruleset: RuleSet, skipped: Iterable[str] = (), threshold: float | None = None) -> Score:
     policy = ruleset.policy
     weights = {rule.id: rule.weight for rule in ruleset.rules}
-    skipped = set(skipped)
-    run_categories = {r.category for r in ruleset.rules if r.id not in skipped}
+    not_run = set(skipped)
+    run_categories = {r.category for r in ruleset.rules if r.id not in not_run}
     categories: dict[str, CategoryScore] = {}
     for category in CATEGORIES:
         fired = {f.rule for f in findings if f.category == category}

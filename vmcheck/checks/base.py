@@ -59,7 +59,8 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: dict) -> Finding:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+        fields: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
+        return cls(**fields)
 
 
 class Context:

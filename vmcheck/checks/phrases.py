@@ -7,7 +7,7 @@ exponential time on a long transcript is refused when the rule is loaded.
 from __future__ import annotations
 
 import re
-import re._parser as sre_parse
+import re._parser as sre_parse  # type: ignore[import-not-found]  # typeshed stubs only the deprecated sre_parse alias
 
 from vmcheck.checks.base import Context, RuleError
 from vmcheck.checks.tokens import TokenPatterns

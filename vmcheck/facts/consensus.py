@@ -147,27 +147,31 @@ def _align(ref: str, other: str) -> tuple[int, list[list[int] | None]]:
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             cost[i][j] = min(cost[i - 1][j - 1] + (ref[i - 1] != other[j - 1]), cost[i - 1][j] + 1, cost[i][j - 1] + 1)
-    heard: list[list[int] | None] = [[] for _ in range(n)]
+    found: list[list[int]] = [[] for _ in range(n)]
     i, j = n, m
     while j > 0:
         substituted = i > 0 and ref[i - 1] != other[j - 1] and cost[i][j] == cost[i - 1][j - 1] + 1
         if not substituted and i > 0 and cost[i][j] == cost[i - 1][j] + 1:
             i -= 1
         elif not substituted and cost[i][j] == cost[i][j - 1] + 1:
-            heard[max(i - 1, 0)].insert(0, j - 1)
+            found[max(i - 1, 0)].insert(0, j - 1)
             j -= 1
         else:
-            heard[i - 1].insert(0, j - 1)
+            found[i - 1].insert(0, j - 1)
             i, j = i - 1, j - 1
-    heard[:i] = [None] * i
+    heard: list[list[int] | None] = [None] * i
+    heard.extend(found[i:])
     return cost[n][m], heard
 
 
 def _heard_at(reading: Reading, heard: list[list[int] | None], place: list[int]) -> tuple[str, float] | None:
     """What one reading heard at a place and Whisper's mean probability for it; None if it did not say it."""
-    if any(heard[i] is None for i in place):
-        return None
-    indices = [k for i in place for k in heard[i]]
+    indices: list[int] = []
+    for i in place:
+        slot = heard[i]
+        if slot is None:
+            return None
+        indices.extend(slot)
     return "".join(reading.digits[k] for k in indices), sum(reading.probabilities[k] for k in indices) / len(indices)
 
 

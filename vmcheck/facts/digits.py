@@ -387,9 +387,10 @@ def _carve(run: Run, region: str, corrects: Said | None) -> list[Said]:
             best.append(None)  # a word is one piece: "617-55-0-1-82" is a number heard wrong, not 617-5501 and 82
             continue
         for begin in _begins(tokens, end, run.plus):
-            if best[begin] is None:
+            before = best[begin]
+            if before is None:
                 continue
-            (whole, dropped, late, spliced, local, valid), said = best[begin]
+            (whole, dropped, late, spliced, local, valid), said = before
             piece = tokens[begin:end]
             number = _correction(corrects, piece, region) if corrects and begin == 0 else None
             spliced -= number is not None
@@ -397,7 +398,7 @@ def _carve(run: Run, region: str, corrects: Said | None) -> list[Said]:
                 digits = "".join(t.digits for t in piece)
                 plus = run.plus and begin == 0
                 parsed = parse(digits, plus, region) if MIN_DIGITS <= len(digits) <= MAX_DIGITS or plus else None
-                number = parsed and _said(parsed, piece, corrected=bool(corrects) and begin == 0)
+                number = _said(parsed, piece, corrected=bool(corrects) and begin == 0) if parsed else None
             if number:
                 is_whole = number.parsed.e164 is not None
                 score = (whole + is_whole, dropped, late, spliced, local + (not is_whole), valid + number.parsed.valid)

@@ -84,7 +84,7 @@ def check_identity(
     return Identity(
         name=name,
         number=number,
-        name_recovered=None if not name else similarity >= NAME_SIMILARITY,
+        name_recovered=None if similarity is None else similarity >= NAME_SIMILARITY,
         name_heard=heard,
         name_similarity=similarity,
         number_recovered=None if not number else _digits_match(expected_digits(number), heard_digits),

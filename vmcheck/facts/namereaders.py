@@ -136,7 +136,9 @@ def firm(t: NameText, i: int) -> Span | None:
     Two people say where they are from ("this is Maria and Tom from Acme"), so names joined
     by a bare "and" make a firm only with a company word in them or a cue after them."""
     span = read_company(t, i)
-    joins = {t.clean[k].lower() for k in range(span[0], span[1] + 1)} & JOINS if span else set()
+    if span is None:
+        return None
+    joins = {t.clean[k].lower() for k in range(span[0], span[1] + 1)} & JOINS
     return span if joins and ("&" in joins or t.is_company(span) or cue_after(t, span)) else None
 
 

@@ -247,16 +247,17 @@ def find_caller(words: Sequence[Word], doc=None, vocab: Vocabularies | None = No
         (m for strategy in STRATEGIES for m in strategy(t) if not _names_recipient(t, m, recipient_names)),
         key=lambda m: (m.sign_off, m.at),
     )
-    named = [m for m in mentions if m.name]
-    first = named[0].name if named else None
-    same = [m for m in named if _same_person(t.name_words(m.name), t.name_words(first))]
-    theirs = [m for m in mentions if m.company and (m.name is None or m in same)]
+    named = [(m, m.name) for m in mentions if m.name]
+    first = named[0][1] if named else None
+    first_words = t.name_words(first) if first else []
+    same = [(m, name) for m, name in named if _same_person(t.name_words(name), first_words)]
+    theirs = [m for m in mentions if m.company and (m.name is None or any(m == s for s, _ in same))]
     company = min(theirs, key=lambda m: m.at).company if theirs else None
     company_text = t.text_of(company) if company else None
     company_start = words[company[0]].start if company else None
     if first is None:
         return Caller(None, company_text, None, None, company_start, None, False)
-    fullest = max(same, key=lambda m: (len(t.name_words(m.name)), -m.at)).name
+    fullest = max(same, key=lambda pair: (len(t.name_words(pair[1])), -pair[0].at))[1]
     said = [words[k] for k in range(first[0], first[1] + 1) if not t.is_title(k)]
     return Caller(
         name=t.text_of(fullest, person=True),

@@ -20,7 +20,7 @@ def import_spacy():
     and the small English pipeline never uses it. Text mode stays fast this way."""
     blocked = "torch" not in sys.modules
     if blocked:
-        sys.modules["torch"] = None
+        sys.modules["torch"] = None  # type: ignore[assignment]  # None blocks the import (documented); typeshed allows only modules
     try:
         import spacy
         import spacy.lang.en.stop_words  # names.py reads the stop words

@@ -64,11 +64,13 @@ class _Words:
 
     @classmethod
     def of(cls, vocab: Vocabularies) -> _Words:
-        names = ("decoy_nouns", "dead_words", "phone_words", "phone_verbs", "negations", "link_words", "number_abbreviations",
-                 "copulas", "units")  # fmt: skip
-        sets = [vocab.words(name) for name in names]
-        cues = vocab.phrases("correction_cues")
-        return cls(*sets, cues, vocab.words("correction_fillers"), vocab.words("line_labels"), vocab.words("another_line"))
+        words = vocab.words
+        return cls(
+            decoys=words("decoy_nouns"), dead=words("dead_words"), phone=words("phone_words"), verbs=words("phone_verbs"),
+            negations=words("negations"), links=words("link_words"), abbreviations=words("number_abbreviations"),
+            copulas=words("copulas"), units=words("units"), cues=vocab.phrases("correction_cues"),
+            correction_fillers=words("correction_fillers"), labels=words("line_labels"), another=words("another_line"),
+        )
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ def _read(words: Sequence[Word], region: str, lex: _Words) -> tuple[list[Said], 
                 digit_words[i] = digit_words.get(i, 0) + len(token.digits)
         corrects = said[-1] if said and _takes_back(words, said[-1], run.tokens[0].first, lex) else None
         found = reading.numbers_in(run, region, corrects)
-        if found and found[0].corrected:  # the number is taken back, however often it was said
+        if corrects is not None and found and found[0].corrected:  # the number is taken back, however often it was said
             said = [s for s in said if s.digits != corrects.digits]
         said.extend(found)
     return said, digit_words

@@ -159,7 +159,7 @@ def _stands_alone(words: list[Word], gaps: list[float], first: int, last: int) -
     return before and after
 
 
-def _preceded_by(words: list[Word], match: Match, blocked: set[str]) -> bool:
+def _preceded_by(words: list[Word], match: Match, blocked: frozenset[str]) -> bool:
     return match.first > 0 and normalise(words[match.first - 1].text) in blocked
 
 

@@ -53,13 +53,13 @@ def render(result: FileResult) -> RenderableType:
 
 
 def _verdict(result: FileResult) -> Panel:
-    score, facts = result.score, result.facts
+    score, facts, transcript = result.checked()
     style = "grade.pass" if score.passed else "grade.fail"
     headline = Text.assemble(
         (f" {score.grade} ", f"reverse {style}"), "  ", (f"{score.score}/100", "bold"), "  ",
         ("PASSED" if score.passed else "NEEDS WORK", style),
     )
-    mode = "estimated from text" if facts["mode"] == "text" else f"{result.transcript.engine} {result.transcript.model}"
+    mode = "estimated from text" if facts["mode"] == "text" else f"{transcript.engine} {transcript.model}"
     details = Text(
         f"{facts['duration_s']:.1f} s · {facts['word_count']} words · {facts['wpm']:.0f} wpm · "
         f"{facts['filler_count']} fillers · {mode}",
@@ -77,8 +77,9 @@ def _categories(result: FileResult) -> Table:
     table.add_column("Score", justify="right")
     table.add_column("", no_wrap=True)
     table.add_column("Result")
+    score, _, _ = result.checked()
     for name in CATEGORIES:
-        category = result.score.categories[name]
+        category = score.categories[name]
         if not category.checked:
             table.add_row(name, "-", Text("not checked (needs audio)", style="muted"), "")
             continue
@@ -104,7 +105,7 @@ def _findings(result: FileResult) -> RenderableType:
 
 def highlighted(result: FileResult) -> Text:
     """The transcript with the caller's name, numbers, ask and fillers marked by style."""
-    facts = result.facts
+    _, facts, transcript = result.checked()
     spans: list[tuple[float, float, str]] = []
     caller = facts["caller"]
     if caller and caller.get("start") is not None:
@@ -117,7 +118,7 @@ def highlighted(result: FileResult) -> Text:
     for filler in facts["fillers"]:
         spans.append((filler["start"], filler["end"], "mark.filler"))
     text = Text()
-    for word in result.transcript.words:
+    for word in transcript.words:
         styles = [style for start, end, style in spans if start - 1e-3 <= word.start and word.end <= end + 1e-3]
         text.append(word.text, style=" ".join(styles) if styles else None)
     if not text:

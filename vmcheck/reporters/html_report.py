@@ -20,6 +20,7 @@ from vmcheck.reporters.audio_source import audio_url
 from vmcheck.reporters.common import Extras, clock, top_finding, worst_first
 from vmcheck.reporters.html_timeline import MARKS, marks, timeline
 from vmcheck.reporters.json_report import summary
+from vmcheck.scoring import Score
 
 LEVEL_MARK = {"error": "✖ error", "warning": "▲ warning", "suggestion": "● suggestion"}
 STYLE = files("vmcheck.reporters").joinpath("report.css").read_text(encoding="utf-8")
@@ -64,11 +65,12 @@ def _overview(results: list[FileResult]) -> str:
             rows.append(f'<tr><td>{link}</td><td class="num">-</td><td class="num">-</td><td>-</td>'
                         f'<td class="error">error</td><td>{escape(result.error or "")}</td></tr>')
             continue
+        score, facts, _ = result.checked()
         top = top_finding(result)
         problem = f"{escape(top.message)} <span class=\"muted\">({escape(top.rule)})</span>" if top else "none"
         rows.append(
-            f'<tr><td>{link}</td><td class="num">{result.facts["duration_s"]:.1f} s</td>'
-            f'<td class="num">{result.score.score}</td><td>{escape(result.score.grade)}</td>{_passed(result)}'
+            f'<tr><td>{link}</td><td class="num">{facts["duration_s"]:.1f} s</td>'
+            f'<td class="num">{score.score}</td><td>{escape(score.grade)}</td>{_passed(score)}'
             f"<td>{problem}</td></tr>"
         )
     return (
@@ -79,8 +81,8 @@ def _overview(results: list[FileResult]) -> str:
     )
 
 
-def _passed(result: FileResult) -> str:
-    return '<td class="pass">passed</td>' if result.score.passed else '<td class="fail">FAILED</td>'
+def _passed(score: Score) -> str:
+    return '<td class="pass">passed</td>' if score.passed else '<td class="fail">FAILED</td>'
 
 
 def _section(result: FileResult, index: int, extras: Extras) -> str:
@@ -89,7 +91,7 @@ def _section(result: FileResult, index: int, extras: Extras) -> str:
     head = f'<section id="file-{index}"{css_class}>\n<h2>{escape(result.path)}</h2>'
     if not result.ok:
         return f'{head}\n<p class="error">Could not check this file: {escape(result.error or "unknown error")}</p>\n</section>'
-    score = result.score
+    score, _, _ = result.checked()
     verdict_class = "pass" if score.passed else "fail"
     verdict = (
         f'<p class="verdict"><span class="grade {verdict_class}">{escape(score.grade)}</span>'
@@ -107,11 +109,11 @@ def _section(result: FileResult, index: int, extras: Extras) -> str:
 
 
 def _details(result: FileResult) -> str:
-    facts = result.facts
+    _, facts, transcript = result.checked()
     caller = facts["caller_name"] or "no name heard"
     company = f" ({facts['company']})" if facts["company"] else ""
     number = ", ".join(n["formatted"] for n in facts["callback_numbers"]) or "no number heard"
-    mode = "times estimated from text" if facts["mode"] == "text" else f"{result.transcript.engine} {result.transcript.model}"
+    mode = "times estimated from text" if facts["mode"] == "text" else f"{transcript.engine} {transcript.model}"
     return (
         f"Caller: {caller}{company} · Number: {number} · {facts['duration_s']:.1f} s · {facts['word_count']} words · "
         f"{facts['wpm']:.0f} wpm · {facts['filler_count']} fillers · {mode}"
@@ -120,8 +122,9 @@ def _details(result: FileResult) -> str:
 
 def _categories(result: FileResult) -> str:
     rows = []
+    score, _, _ = result.checked()
     for name in CATEGORIES:
-        category = result.score.categories.get(name)
+        category = score.categories.get(name)
         if category is None or not category.checked:
             rows.append(f'<tr><td>{name}</td><td class="num">-</td><td colspan="2" class="muted">not checked (needs audio)</td></tr>')
             continue
@@ -164,8 +167,9 @@ def _transcript(result: FileResult, seekable: bool) -> str:
 
     Words are spaced as the recogniser wrote them, so "415-555-0139" said as three tokens reads as one number.
     """
+    assert result.facts is not None, "a checked message has facts"
     found = marks(result.facts)
-    pieces = []
+    pieces: list[str] = []
     for word in result.transcript.words if result.transcript else ():
         kinds = sorted({kind for kind, start, end, _ in found if start - 1e-3 <= word.start and word.end <= end + 1e-3})
         text = escape(word.text.strip())

@@ -44,8 +44,10 @@ def marks(facts: dict) -> list[tuple[str, float, float, str]]:
 def timeline(result: FileResult) -> str:
     """An SVG of the message: speech against pauses, then one labelled lane per kind of mark, a seconds axis, a legend."""
     words = result.transcript.words if result.transcript else ()
-    found = marks(result.facts)
-    span = max([1.0, result.facts["duration_s"], *(w.end for w in words), *(end for _, _, end, _ in found)])
+    facts = result.facts
+    assert facts is not None, "a checked message has facts"
+    found = marks(facts)
+    span = max([1.0, facts["duration_s"], *(w.end for w in words), *(end for _, _, end, _ in found)])
 
     def x(seconds: float) -> float:
         return LEFT + max(0.0, seconds) / span * PLOT
@@ -87,7 +89,7 @@ def timeline(result: FileResult) -> str:
     out.append(f'<line class="playhead" x1="{LEFT}" y1="{TOP - 4}" x2="{LEFT}" y2="{axis_y}" stroke="#b3261e" stroke-width="2" visibility="hidden"/>')
     out.extend(_legend(axis_y + 40))
     out.append("</svg>")
-    caption = "Times are estimated from the text at a steady speaking rate." if result.facts["mode"] == "text" else ""
+    caption = "Times are estimated from the text at a steady speaking rate." if facts["mode"] == "text" else ""
     return "\n".join(out) + (f'\n<p class="muted">{caption}</p>' if caption else "")
 
 
@@ -117,7 +119,8 @@ def _axis(span: float, y: float, x) -> list[str]:
 def _legend(y: float) -> list[str]:
     entries = [("speech", SPEECH, SPEECH), ("pause", PAUSE, "#888")]
     entries += [(label, fill, "#222") for label, fill in MARKS.values()]
-    out, at = [], LEFT
+    out: list[str] = []
+    at: float = LEFT
     for label, fill, stroke in entries:
         out.append(f'<rect x="{at:.1f}" y="{y}" width="12" height="12" fill="{fill}" stroke="{stroke}" stroke-width="0.8"/>')
         out.append(f'<text x="{at + 16:.1f}" y="{y + 10}" fill="#222">{escape(label)}</text>')

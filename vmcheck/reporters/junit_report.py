@@ -36,10 +36,11 @@ def testcase(result: FileResult) -> ET.Element:
             result.error or ""
         )
         return case
+    score, _, _ = result.checked()
     lines = "\n".join(finding_line(f) for f in result.findings)
-    if not result.score.passed:
+    if not score.passed:
         count = len(result.findings)
-        message = f"score {result.score.score} ({result.score.grade}): {count} finding{'' if count == 1 else 's'}"
+        message = f"score {score.score} ({score.grade}): {count} finding{'' if count == 1 else 's'}"
         ET.SubElement(case, "failure", {"message": message, "type": "vmcheck.failed"}).text = _xml(lines)
     elif lines:
         ET.SubElement(case, "system-out").text = _xml(lines)

@@ -61,7 +61,7 @@ def rule_descriptor(finding: Finding) -> dict:
 
 def sarif_result(path: str, finding: Finding, rule_index: int) -> dict:
     at = f" (at {clock(finding.start)})" if finding.start is not None else ""
-    properties = {"category": finding.category}
+    properties: dict[str, str | float] = {"category": finding.category}
     if finding.start is not None:
         properties["start_s"] = round(finding.start, 2)
         properties["end_s"] = round(finding.end if finding.end is not None else finding.start, 2)

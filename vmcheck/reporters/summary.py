@@ -28,12 +28,13 @@ def render(results: list[FileResult], extras: Extras = Extras()) -> RenderableTy
         if not result.ok:
             table.add_row(result.path, "", "", Text("ERROR", style="level.error"), "", Text(result.error or "", style="level.error"))
             continue
-        style = "grade.pass" if result.score.passed else "grade.fail"
+        score, facts, _ = result.checked()
+        style = "grade.pass" if score.passed else "grade.fail"
         top = top_finding(result)
         table.add_row(
-            result.path, f"{result.facts['duration_s']:.0f} s", str(result.score.score),
-            Text(result.score.grade + ("" if result.score.passed else " ✖"), style=style),
-            ", ".join(n["formatted"] for n in result.facts["callback_numbers"]) or Text("none", style="muted"),
+            result.path, f"{facts['duration_s']:.0f} s", str(score.score),
+            Text(score.grade + ("" if score.passed else " ✖"), style=style),
+            ", ".join(n["formatted"] for n in facts["callback_numbers"]) or Text("none", style="muted"),
             f"{top.rule}: {top.message}" if top else "",
         )
     totals = summary(results)
@@ -51,7 +52,7 @@ def render(results: list[FileResult], extras: Extras = Extras()) -> RenderableTy
     examples = {f.rule: f.suggestion for r in results for f in r.findings}
     for rule, count in sorted(files_with.items(), key=lambda item: (-item[1], item[0]))[:TOP_FINDINGS]:
         common.add_row(rule, str(count), examples[rule])
-    parts = [table, Text(""), line, Text(""), common if files_with else Text("No findings across the batch.")]
+    parts: list[RenderableType] = [table, Text(""), line, Text(""), common if files_with else Text("No findings across the batch.")]
     if extras.groups:
         parts += [Text(""), groups(extras.groups, extras.group_label)]
     return Group(*parts)
