@@ -35,6 +35,8 @@ from vmcheck.audio import decode  # noqa: E402
 from vmcheck.textmode import from_text  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
+
+
 def text_sets(rules, settings) -> dict[str, list]:
     sets = {}
     for name, file in (("text/tune", "labelled_transcripts.yaml"), ("text/holdout", "holdout_transcripts.yaml")):

@@ -115,9 +115,7 @@ def vmcheck_wer(report: Path, references: dict[str, str]) -> float:
 
 
 def whisper_wer(folder: Path, references: dict[str, str]) -> float:
-    return statistics.mean(
-        wer(text, json.loads((folder / (Path(path).stem + ".json")).read_text())["text"]) for path, text in references.items()
-    )
+    return statistics.mean(wer(text, json.loads((folder / (Path(path).stem + ".json")).read_text())["text"]) for path, text in references.items())
 
 
 def machine() -> str:
@@ -211,8 +209,25 @@ def main() -> None:
     def whisper_cli(files):
         def make():
             shutil.rmtree(out, ignore_errors=True)
-            return [str(VENV_BIN / "whisper"), *files, "--model", str(checkpoint), "--language", "en", "--device", "cpu",
-                    "--fp16", "False", "--output_format", "json", "--output_dir", str(out), "--verbose", "False"], env
+            return [
+                str(VENV_BIN / "whisper"),
+                *files,
+                "--model",
+                str(checkpoint),
+                "--language",
+                "en",
+                "--device",
+                "cpu",
+                "--fp16",
+                "False",
+                "--output_format",
+                "json",
+                "--output_dir",
+                str(out),
+                "--verbose",
+                "False",
+            ], env
+
         return make
 
     def vmcheck_cold(files, *options):
@@ -220,6 +235,7 @@ def main() -> None:
             cold_cache["dir"] = fresh_cache(checkpoint)
             command = [*vmcheck, "check", *files, "-q", "--format", "json", "-o", str(report), "--model", args.model, *jobs, *options]
             return command, {**env, "VMCHECK_CACHE_DIR": str(cold_cache["dir"])}
+
         return make
 
     for name, files in workloads.items():
@@ -227,10 +243,16 @@ def main() -> None:
         run(f"{wl} (a) whisper CLI, its defaults", whisper_cli(files), args.runs)
         if name == "voicemails":
             wers[f"{wl} (a) whisper CLI, its defaults"] = whisper_wer(out, references)
-        run(f"{wl} (p) openai-whisper transcribe(), no word times",
-            lambda files=files: ([sys.executable, "-c", PLAIN_TRANSCRIBE, str(checkpoint), *files], env), args.runs)
-        for label, options in (("(b) vmcheck check, batched (default 8)", ()), ("(u) vmcheck check --batch-size 1", ("--batch-size", "1")),
-                               ("(d) vmcheck check --engine faster-whisper", ("--engine", "faster-whisper"))):
+        run(
+            f"{wl} (p) openai-whisper transcribe(), no word times",
+            lambda files=files: ([sys.executable, "-c", PLAIN_TRANSCRIBE, str(checkpoint), *files], env),
+            args.runs,
+        )
+        for label, options in (
+            ("(b) vmcheck check, batched (default 8)", ()),
+            ("(u) vmcheck check --batch-size 1", ("--batch-size", "1")),
+            ("(d) vmcheck check --engine faster-whisper", ("--engine", "faster-whisper")),
+        ):
             run(f"{wl} {label}", vmcheck_cold(files, *options), args.runs)
             if name == "voicemails":
                 wers[f"{wl} {label}"] = vmcheck_wer(report, references)

@@ -41,16 +41,32 @@ def main() -> None:
         for name, (target, options, height) in SHOTS.items():
             run = subprocess.run(
                 [sys.executable, "-m", "vmcheck", "check", target, *options, "--format", "html", "-o", "audit.html", "-q"],
-                cwd=work, env=env, capture_output=True, text=True,
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
             )
             if run.returncode not in (0, 1):
                 sys.exit(run.stderr)
             subprocess.run(
-                [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={work / 'profile'}", f"--window-size=1000,{height}",
-                 f"--screenshot={ROOT / 'docs' / name}", (work / "audit.html").as_uri()],
-                check=True, capture_output=True, timeout=120,
+                [
+                    CHROMIUM,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--hide-scrollbars",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    f"--user-data-dir={work / 'profile'}",
+                    f"--window-size=1000,{height}",
+                    f"--screenshot={ROOT / 'docs' / name}",
+                    (work / "audit.html").as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
             print(f"wrote docs/{name}")
 

@@ -93,7 +93,13 @@ CASES = [
     ("Please note that our office will be closed Monday.", None, False, False, 0),
     ("I'll be in the office until 5 if you want to stop by.", None, False, False, 0),
     ("Call center hours are 8 to 5. Text messages are the best way to reach me.", None, False, False, 0),
-    ("hey it's jen um so i talked to the landlord and he said he can come by on thursday to fix the sink so i'll let you know what time", None, False, False, 0),
+    (
+        "hey it's jen um so i talked to the landlord and he said he can come by on thursday to fix the sink so i'll let you know what time",
+        None,
+        False,
+        False,
+        0,
+    ),
     ("Hi, this is Dr. Patel returning your call. Nothing urgent, we can talk at your next visit.", None, False, False, 0),
 ]
 

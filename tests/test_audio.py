@@ -30,7 +30,7 @@ def tone(seconds: float, rate: int, channels: int) -> np.ndarray:
     """A 440 Hz tone at half scale with a second of silence at each end."""
     t = np.arange(int(seconds * rate)) / rate
     signal = 0.5 * np.sin(2 * np.pi * 440 * t)
-    signal[: rate] = 0
+    signal[:rate] = 0
     signal[-rate:] = 0
     return np.repeat(signal[None, :], channels, axis=0).astype(np.float32)
 

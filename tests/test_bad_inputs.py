@@ -77,7 +77,7 @@ def corpus(tmp_path_factory):
     add("twenty-minutes.wav", "longer than the 600 s limit", lambda p: write_wav(p, np.tile(speech(10), 120)))
     add("stereo48k.wav", "ok", lambda p: _stereo_48k(p))
     add("mulaw8.wav", "ok", lambda p: encode(p, "wav", "pcm_mulaw", 8000, "mono", signal=speech(8)[None, ::2].copy()))
-    add("Rep's \"final\" mesé 1.wav", "ok", lambda p: write_wav(p, speech(8)))
+    add('Rep\'s "final" mesé 1.wav', "ok", lambda p: write_wav(p, speech(8)))
     add("empty.txt", "the transcript is empty", lambda p: p.write_text("  \n"))
     add("binary.txt", "binary data", lambda p: p.write_bytes(b"\x00\x01\x02" * 100))
     add("huge.txt", "larger than 1 MB", lambda p: p.write_text("word " * 2_000_000))
@@ -101,7 +101,11 @@ def batch_run(corpus):
     env = {**os.environ, "NO_COLOR": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "vmcheck", "check", str(folder), "--format", "json", "-q"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=900,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=900,
     )
     return result, {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
 
@@ -113,11 +117,29 @@ def test_batch_exit_code_and_no_traceback(batch_run):
     assert "symlink loop" in result.stderr
 
 
-@pytest.mark.parametrize("name", [
-    "zero.wav", "truncated.wav", "truncated.mp3", "random.wav", "letter.wav", "video.webm", "blip.wav", "silence.wav",
-    "noise.wav", "music.wav", "twenty-minutes.wav", "stereo48k.wav", "mulaw8.wav", "Rep's \"final\" mesé 1.wav",
-    "empty.txt", "binary.txt", "huge.txt", "french.txt",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "zero.wav",
+        "truncated.wav",
+        "truncated.mp3",
+        "random.wav",
+        "letter.wav",
+        "video.webm",
+        "blip.wav",
+        "silence.wav",
+        "noise.wav",
+        "music.wav",
+        "twenty-minutes.wav",
+        "stereo48k.wav",
+        "mulaw8.wav",
+        'Rep\'s "final" mesé 1.wav',
+        "empty.txt",
+        "binary.txt",
+        "huge.txt",
+        "french.txt",
+    ],
+)
 def test_each_input_gets_the_right_outcome(corpus, batch_run, name):
     _, items = corpus
     result, files = batch_run
@@ -137,7 +159,7 @@ def test_each_input_gets_the_right_outcome(corpus, batch_run, name):
 
 def test_valid_odd_files_are_transcribed(batch_run):
     _, files = batch_run
-    for name in ("stereo48k.wav", "mulaw8.wav", "Rep's \"final\" mesé 1.wav"):
+    for name in ("stereo48k.wav", "mulaw8.wav", 'Rep\'s "final" mesé 1.wav'):
         assert "John Miller" in files[name]["transcript"]["text"], (name, files[name]["transcript"]["text"])
 
 
@@ -146,7 +168,11 @@ def test_limit_is_configurable(corpus, tmp_path):
     (tmp_path / "vmcheck.toml").write_text("max_audio_seconds = 5\n")
     path = items["stereo48k.wav"][0]
     result = subprocess.run(
-        [sys.executable, "-m", "vmcheck", "check", str(path), "-q"], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        [sys.executable, "-m", "vmcheck", "check", str(path), "-q"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert result.returncode == 2 and "longer than the 5 s limit" in result.stderr
 
@@ -161,8 +187,12 @@ def test_unreadable_file_as_an_ordinary_user(tmp_path):
     cache = tmp_path / "cache"
     result = subprocess.run(
         [sys.executable, "-m", "vmcheck", "check", str(locked), str(fine), "-q", "--format", "json"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
-        env={**os.environ, "VMCHECK_CACHE_DIR": str(cache)}, preexec_fn=_drop_root_file_access,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={**os.environ, "VMCHECK_CACHE_DIR": str(cache)},
+        preexec_fn=_drop_root_file_access,
     )
     files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
     assert result.returncode == 2

@@ -20,8 +20,13 @@ RAMBLING = "Um, hey, so, uh, I just wanted to maybe kind of touch base, you know
 
 
 def vmcheck(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "vmcheck", *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "COLUMNS": "160"})
+    return subprocess.run(
+        [sys.executable, "-m", "vmcheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "COLUMNS": "160"},
+    )
 
 
 def _snapshot(text: str, ruleset, path: str = "a.txt") -> dict:
@@ -39,8 +44,12 @@ def test_a_new_rule_is_worse_a_gone_one_fixed_and_the_category_scores_follow(rul
 
 
 def test_a_higher_level_or_more_times_is_worse_and_the_reverse_better():
-    entry = {"score": 60, "passed": False, "categories": {"name": {"score": 60, "checked": True}},
-             "findings": [{"rule": "Core.X", "level": "warning"}]}
+    entry = {
+        "score": 60,
+        "passed": False,
+        "categories": {"name": {"score": 60, "checked": True}},
+        "findings": [{"rule": "Core.X", "level": "warning"}],
+    }
     twice_as_error = {**entry, "findings": [{"rule": "Core.X", "level": "error"}, {"rule": "Core.X", "level": "warning"}]}
     then, now = baseline.Snapshot.from_dict(entry), baseline.Snapshot.from_dict(twice_as_error)
     assert now.rules == {"Core.X": (2, "error")}

@@ -19,7 +19,9 @@ from vmcheck import batch, inputs, pipeline
 from vmcheck.audio import decode
 from vmcheck.cache import TranscriptCache
 
-GOOD = "Hi Sarah, this is John Miller from Acme. Please call me back before Friday at 312-555-0147. Again, this is John Miller at 312-555-0147. Thanks."
+GOOD = (
+    "Hi Sarah, this is John Miller from Acme. Please call me back before Friday at 312-555-0147. Again, this is John Miller at 312-555-0147. Thanks."
+)
 BAD = "Hey it's me. Call me."
 
 
@@ -120,7 +122,11 @@ def test_interrupted_run_leaves_no_partial_output_and_resumes_from_cache(tmp_pat
     env = {**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}
     process = subprocess.Popen(
         [sys.executable, "-m", "vmcheck", "check", str(folder), "-j", "1", "-q", "--format", "json", "-o", str(report)],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     entries = cache_dir / "transcripts"
     deadline = time.time() + 120
@@ -164,7 +170,8 @@ def test_killed_run_leaves_only_complete_cache_entries_and_no_workers(tmp_path):
     report = tmp_path / "out.csv"
     process = subprocess.Popen(
         [sys.executable, "-m", "vmcheck", "check", str(folder), "-j", "2", "-q", "--format", "csv", "-o", str(report)],
-        env={**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}, cwd=ROOT,
+        env={**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)},
+        cwd=ROOT,
     )
     entries = cache_dir / "transcripts"
     deadline = time.time() + 180
@@ -216,7 +223,19 @@ def test_exit_codes(tmp_path):
     assert vmcheck("check", no_deadline, cache_dir=cache).returncode == 0
     assert vmcheck("check", no_deadline, "--fail-under", "99", cache_dir=cache).returncode == 1
     assert vmcheck("check", no_deadline, "--rule", "Core.NoTimeFrame=warning", "--fail-on", "warning", cache_dir=cache).returncode == 1
-    hidden = vmcheck("check", no_deadline, "--rule", "Core.NoTimeFrame=warning", "--fail-on", "warning", "--min-level", "error", "--format", "json", cache_dir=cache)
+    hidden = vmcheck(
+        "check",
+        no_deadline,
+        "--rule",
+        "Core.NoTimeFrame=warning",
+        "--fail-on",
+        "warning",
+        "--min-level",
+        "error",
+        "--format",
+        "json",
+        cache_dir=cache,
+    )
     assert hidden.returncode == 1 and json.loads(hidden.stdout)["files"][0]["findings"] == []
     assert vmcheck("check", good, "--format", "yaml", cache_dir=cache).returncode == 2
 
@@ -241,7 +260,7 @@ def test_config_discovery_precedence_and_errors(tmp_path):
     shown = vmcheck("config", cache_dir=cache, cwd=nested)
     assert f"# config file: {project / 'pyproject.toml'}" in shown.stdout
     assert f"fail_under = 95    # {project / 'pyproject.toml'}" in shown.stdout
-    assert 'min_level = "warning"' in shown.stdout and "jobs = \"auto\"    # default" in shown.stdout
+    assert 'min_level = "warning"' in shown.stdout and 'jobs = "auto"    # default' in shown.stdout
     (nested / "vmcheck.toml").write_text("fail_under = 50\n")
     assert "fail_under = 50" in vmcheck("config", cache_dir=cache, cwd=nested).stdout
     overridden = vmcheck("config", "--config", project / "pyproject.toml", cache_dir=cache, cwd=nested)

@@ -17,7 +17,11 @@ VMCHECK = [sys.executable, "-m", "vmcheck"]
 
 def run(*args, stdin: str | None = None, cwd=None):
     return subprocess.run(
-        [*VMCHECK, *map(str, args)], capture_output=True, text=True, input=stdin, cwd=cwd or ROOT,
+        [*VMCHECK, *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=cwd or ROOT,
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"},
     )
 
@@ -110,7 +114,7 @@ def test_stdin_script_and_rule_overrides():
 
 
 def test_config_file_is_found_and_validated(tmp_path):
-    (tmp_path / "vmcheck.toml").write_text('threshold = 101\n')
+    (tmp_path / "vmcheck.toml").write_text("threshold = 101\n")
     result = run("check", "-", stdin="Hi, this is John.", cwd=tmp_path)
     assert result.returncode == 2 and "threshold" in result.stderr
     (tmp_path / "vmcheck.toml").write_text('colour = "blue"\n')

@@ -26,7 +26,10 @@ NO_NAME = "Hi Dana, could you call me back by Friday at 312-555-0147? Again, 312
 def test_folder_groups_are_the_first_folder_below_the_shared_one():
     paths = ["team/alice/week1/1.wav", "team/alice/2.wav", "team/bob/3.txt", "team/loose.txt"]
     assert Grouping.parse("folder").assign(paths) == {
-        "team/alice/week1/1.wav": "alice", "team/alice/2.wav": "alice", "team/bob/3.txt": "bob", "team/loose.txt": "team",
+        "team/alice/week1/1.wav": "alice",
+        "team/alice/2.wav": "alice",
+        "team/bob/3.txt": "bob",
+        "team/loose.txt": "team",
     }
     assert Grouping.parse("folder").assign(["only/here/a.txt", "only/here/b.txt"]) == {"only/here/a.txt": "here", "only/here/b.txt": "here"}
 
@@ -35,12 +38,16 @@ def test_regex_groups_use_the_named_group_of_the_file_name():
     grouping = Grouping.parse(r"^(?P<rep>[a-z]+)-\d")
     assert grouping.label == "rep"
     assert grouping.assign(["calls/dana-1.wav", "x/dana-2.txt", "calls/eli-7.mp3", "calls/README.txt"]) == {
-        "calls/dana-1.wav": "dana", "x/dana-2.txt": "dana", "calls/eli-7.mp3": "eli", "calls/README.txt": NO_MATCH,
+        "calls/dana-1.wav": "dana",
+        "x/dana-2.txt": "dana",
+        "calls/eli-7.mp3": "eli",
+        "calls/README.txt": NO_MATCH,
     }
 
 
-@pytest.mark.parametrize("spec, reason", [("(?P<rep>[a-z", "not a regular expression"), (r"[a-z]+-\d", "one named group"),
-                                          ("(?P<a>x)(?P<b>y)", "one named group")])
+@pytest.mark.parametrize(
+    "spec, reason", [("(?P<rep>[a-z", "not a regular expression"), (r"[a-z]+-\d", "one named group"), ("(?P<a>x)(?P<b>y)", "one named group")]
+)
 def test_a_bad_grouping_is_a_clear_error(spec, reason):
     with pytest.raises(VmcheckError, match=reason):
         Grouping.parse(spec)
@@ -60,7 +67,12 @@ def test_group_figures(team):
     assert ann.top_findings[0] == ("Core.NameMissing", 1) and ann.category_findings["name"] == 1
     assert (bob.name, bob.messages, bob.passed, bob.errors, bob.pass_rate) == ("bob", 3, 2, 1, 1.0)
     assert bob.top_findings == (("Core.NumberOnce", 2),) and bob.category_findings == {
-        "name": 0, "number": 2, "rambling": 0, "ask": 0, "tone": 0, "delivery": 0,
+        "name": 0,
+        "number": 2,
+        "rambling": 0,
+        "ask": 0,
+        "tone": 0,
+        "delivery": 0,
     }
     assert ann.mean_score < bob.mean_score
 
@@ -78,7 +90,8 @@ def test_groups_in_the_terminal_csv_and_html(team):
     rows = list(csv.DictReader(io.StringIO(csv_report.render(team, extras))))
     assert list(rows[0]) == ["folder", *csv_report.GROUP_HEADER]
     assert [(r["folder"], r["messages"], r["passed"], r["errors"], r["pass_rate"]) for r in rows] == [
-        ("ann", "2", "1", "0", "0.5"), ("bob", "3", "2", "1", "1.0"),
+        ("ann", "2", "1", "0", "0.5"),
+        ("bob", "3", "2", "1", "1.0"),
     ]
     assert rows[1]["top_findings"] == "Core.NumberOnce (2)"
     page = html_report.render(team, extras)
@@ -98,8 +111,11 @@ def test_group_by_on_the_command_line(tmp_path):
     assert run.returncode == 1 and [row["folder"] for row in csv.DictReader(io.StringIO(run.stdout))] == ["ann", "bob"]
     run = vmcheck("--group-by", r"(?P<take>\d)\.txt")
     assert "By take" in run.stdout and run.returncode == 1
-    for args, reason in [(("--group-by", "(?P<x"), "not a regular expression"), (("--group-by", "folder", "--format", "junit"), "--group-by shows in"),
-                         (("--embed-audio",), "--embed-audio is for --format html")]:
+    for args, reason in [
+        (("--group-by", "(?P<x"), "not a regular expression"),
+        (("--group-by", "folder", "--format", "junit"), "--group-by shows in"),
+        (("--embed-audio",), "--embed-audio is for --format html"),
+    ]:
         run = vmcheck(*args)
         (line,) = run.stderr.strip().splitlines()
         assert run.returncode == 2 and reason in line, run.stderr

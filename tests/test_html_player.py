@@ -26,8 +26,14 @@ SCRIPT = "Hi Dana, this is John Miller from Acme. Could you call me back by Frid
 
 
 def vmcheck(*args, cwd: Path):
-    return subprocess.run([sys.executable, "-m", "vmcheck", *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "vmcheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +71,7 @@ def _open(browser: Browser, page: Path) -> None:
 def _seeked(browser: Browser) -> float:
     """The player's position once a seek has settled."""
     return browser.evaluate(
-        "(a => a.seeking ? new Promise(r => a.addEventListener('seeked', () => r(a.currentTime))) : a.currentTime)"
-        "(document.querySelector('audio'))"
+        "(a => a.seeking ? new Promise(r => a.addEventListener('seeked', () => r(a.currentTime))) : a.currentTime)(document.querySelector('audio'))"
     )
 
 

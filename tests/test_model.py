@@ -128,12 +128,18 @@ def test_base_folder_is_the_pinned_files_joined():
 def test_base_checkpoint_is_multilingual_base(base_checkpoint):
     checkpoint = torch.load(base_checkpoint, weights_only=False)
     expected = whisper.Whisper(whisper.model.ModelDimensions(**checkpoint["dims"])).state_dict()
-    assert {k: tuple(v.shape) for k, v in checkpoint["model_state_dict"].items()} == {
-        k: tuple(v.shape) for k, v in expected.items()
-    }
+    assert {k: tuple(v.shape) for k, v in checkpoint["model_state_dict"].items()} == {k: tuple(v.shape) for k, v in expected.items()}
     assert checkpoint["dims"] == {
-        "n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 512, "n_audio_head": 8, "n_audio_layer": 6,
-        "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 512, "n_text_head": 8, "n_text_layer": 6,
+        "n_mels": 80,
+        "n_audio_ctx": 1500,
+        "n_audio_state": 512,
+        "n_audio_head": 8,
+        "n_audio_layer": 6,
+        "n_vocab": 51865,
+        "n_text_ctx": 448,
+        "n_text_state": 512,
+        "n_text_head": 8,
+        "n_text_layer": 6,
     }
     loaded = whisper.load_model(str(base_checkpoint), device="cpu")
     assert loaded.is_multilingual and loaded.num_languages == 99

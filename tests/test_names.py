@@ -20,7 +20,11 @@ CASES = [
     # recipient greeted first, then the caller
     ("Hi Sarah, this is John Miller from Acme Insurance. Call me at 312-555-0147.", "John Miller", "Acme Insurance"),
     ("Hey Tom, it's Dave from Northside Auto, give me a call back.", "Dave", "Northside Auto"),
-    ("Good morning Mr. Patel, this is Linda Gomez with Blue Ridge Property Management about your lease.", "Linda Gomez", "Blue Ridge Property Management"),
+    (
+        "Good morning Mr. Patel, this is Linda Gomez with Blue Ridge Property Management about your lease.",
+        "Linda Gomez",
+        "Blue Ridge Property Management",
+    ),
     ("Hello, is this Sarah? This is Tom Reed from Summit Bank.", "Tom Reed", "Summit Bank"),
     ("Sarah, this is Greg, call me when you can.", "Greg", None),
     ("Hey Mom, it's Jake. Call me tonight.", "Jake", None),

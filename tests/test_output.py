@@ -17,8 +17,12 @@ SCRIPT = "Hi Dana, this is John Miller from Acme. Could you call me back by Frid
 def _check(tmp_path, umask: int, *args):
     (tmp_path / "script.txt").write_text(SCRIPT)
     return subprocess.run(
-        [sys.executable, "-m", "vmcheck", "check", "script.txt", "-q", *args], capture_output=True, text=True, cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=lambda: os.umask(umask),
+        [sys.executable, "-m", "vmcheck", "check", "script.txt", "-q", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=lambda: os.umask(umask),
     )
 
 

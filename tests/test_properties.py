@@ -41,15 +41,58 @@ NUMBERS = settings(max_examples=300, deadline=None)
 # --- 1. nothing raises ---------------------------------------------------------------------------
 
 ODD_CHARACTERS = [
-    "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060",  # zero-width
-    "\u202e", "\u202d", "\u200f", "\u061c",  # bidi controls
-    "\u0301", "\u0308", "\u20dd",  # combining marks
-    "\U0001f600", "\U0001f44d\U0001f3fd", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f1ec\U0001f1e7",  # emoji
-    "\u00a0", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\r", "\t", "\x00", "\x1b", "\x7f",  # spaces and controls
-    "\u2019", "\u2018", "\u201c", "\u2026", "\u2013", "\u2014", "\u2212", "\u00b7",  # typographic punctuation
-    "\u0130", "\ufb03", "\u00df", "\u0149", "\u1e9e",  # change length or shape when lowercased
-    "\u00b2", "\u00bd", "\u2167", "\u2460", "\u0663", "\uff13", "\u0967", "\U0001d7d1",  # digits of other kinds
-    "\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627", "\u4f60\u597d", "\u0928\u092e\u0938\u094d\u0924\u0947",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+    "\u2060",  # zero-width
+    "\u202e",
+    "\u202d",
+    "\u200f",
+    "\u061c",  # bidi controls
+    "\u0301",
+    "\u0308",
+    "\u20dd",  # combining marks
+    "\U0001f600",
+    "\U0001f44d\U0001f3fd",
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "\U0001f1ec\U0001f1e7",  # emoji
+    "\u00a0",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x0b",
+    "\x0c",
+    "\r",
+    "\t",
+    "\x00",
+    "\x1b",
+    "\x7f",  # spaces and controls
+    "\u2019",
+    "\u2018",
+    "\u201c",
+    "\u2026",
+    "\u2013",
+    "\u2014",
+    "\u2212",
+    "\u00b7",  # typographic punctuation
+    "\u0130",
+    "\ufb03",
+    "\u00df",
+    "\u0149",
+    "\u1e9e",  # change length or shape when lowercased
+    "\u00b2",
+    "\u00bd",
+    "\u2167",
+    "\u2460",
+    "\u0663",
+    "\uff13",
+    "\u0967",
+    "\U0001d7d1",  # digits of other kinds
+    "\u05e9\u05dc\u05d5\u05dd",
+    "\u0645\u0631\u062d\u0628\u0627",
+    "\u4f60\u597d",
+    "\u0928\u092e\u0938\u094d\u0924\u0947",
 ]
 VOICEMAIL_WORDS = (
     "hi hey hello this is it's i'm my name's name from with at over on behalf of calling here again that's thanks "
@@ -200,7 +243,10 @@ AUDIO_STATS = st.none() | st.builds(
     expected=EXPECTATIONS,
 )
 @example(  # an ask at 1 s in a message said to last next to no time was at position inf, which is no JSON
-    words=[Word(" call", 1.0, 1.0, 0.0), Word(" me", 1.0, 1.0, 0.0)], estimated=False, duration=5e-324, audio=None,
+    words=[Word(" call", 1.0, 1.0, 0.0), Word(" me", 1.0, 1.0, 0.0)],
+    estimated=False,
+    duration=5e-324,
+    audio=None,
     expected=Expectations(),
 )
 def test_any_words_with_any_timing_go_through_the_whole_pipeline(words, estimated, duration, audio, expected):
@@ -214,8 +260,19 @@ def test_any_words_with_any_timing_go_through_the_whole_pipeline(words, estimate
 @ROBUST
 @given(
     before=messy_texts(),
-    number=st.sampled_from(["312-555-0147", "(416) 555-0123", "+44 20 7946 0958", "1-800-555-0199", "020 7946 0958",
-                            "five five five, oh one four seven", "double oh seven", "3, 1, 2, 5, 5, 5, 0, 1, 4, 7"]) | separated_digits(),
+    number=st.sampled_from(
+        [
+            "312-555-0147",
+            "(416) 555-0123",
+            "+44 20 7946 0958",
+            "1-800-555-0199",
+            "020 7946 0958",
+            "five five five, oh one four seven",
+            "double oh seven",
+            "3, 1, 2, 5, 5, 5, 0, 1, 4, 7",
+        ]
+    )
+    | separated_digits(),
     filler=st.lists(st.sampled_from(["uh", "um,", "like,", "you know", "er", "hmm.", "so,", "I mean,"]), max_size=4),
     after=messy_texts(),
     region=st.sampled_from(["US", "CA", "GB"]),
@@ -450,12 +507,22 @@ def whisper_words(text: str, wpm: float, split: bool, pause: float = 0.0) -> lis
     pause=st.sampled_from([0.0, 0.0, 1.2]),
 )
 @example(  # "0113 000" is a possible UK number, and used to end the number at the stop after it
-    said=(["0113", "000", "0000"], None, "GB", "01130000000"), shape="stopped groups", zero="oh", template=INTROS[0],
-    wpm=150.0, split=False, pause=0.0,
+    said=(["0113", "000", "0000"], None, "GB", "01130000000"),
+    shape="stopped groups",
+    zero="oh",
+    template=INTROS[0],
+    wpm=150.0,
+    split=False,
+    pause=0.0,
 )
 @example(  # ... or, said slowly digit by digit, the possible "+44 113 0000" did
-    said=(["113", "000", "0000"], "+44", "US", "441130000000"), shape="comma digits", zero="oh", template=INTROS[0],
-    wpm=110.0, split=False, pause=1.2,
+    said=(["113", "000", "0000"], "+44", "US", "441130000000"),
+    shape="comma digits",
+    zero="oh",
+    template=INTROS[0],
+    wpm=110.0,
+    split=False,
+    pause=1.2,
 )
 def test_every_valid_number_in_every_shape_round_trips(said, shape, zero, template, wpm, split, pause):
     groups, prefix, region, expected = said
@@ -475,8 +542,13 @@ def test_every_valid_number_in_every_shape_round_trips(said, shape, zero, templa
     pause=st.sampled_from([0.0, 0.0, 1.2]),
 )
 @example(  # "1 201 200 000" is a possible US number, not the one said
-    said=(["201", "200", "0000"], "1", "US", "12012000000"), shape="comma digits", zero="zero", template=TWICE[0],
-    wpm=110.0, split=False, pause=1.2,
+    said=(["201", "200", "0000"], "1", "US", "12012000000"),
+    shape="comma digits",
+    zero="zero",
+    template=TWICE[0],
+    wpm=110.0,
+    split=False,
+    pause=1.2,
 )
 def test_every_valid_number_said_twice_is_one_number_said_twice(said, shape, zero, template, wpm, split, pause):
     groups, prefix, region, expected = said

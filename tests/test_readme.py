@@ -15,7 +15,7 @@ from junitparser import JUnitXml
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("## For a trainer"):README.index("## Exit codes")]
+SECTION = README[README.index("## For a trainer") : README.index("## Exit codes")]
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", SECTION, re.S)
 SCRIPTS = {
     "ann.txt": "Hi Dana, could you call me back by Friday at 312-555-0147? Again, 312-555-0147. Thanks!",

@@ -35,27 +35,64 @@ TURN_PAD_SECONDS = 0.15
 # Across lengths, shortest first: the single words, digits, letters and spelling-alphabet
 # names (0.4-1 s) that came out empty before, then phrases and sentences up to 20 s.
 PROMPTS = [
-    "letters/e.wav", "letters/a.wav", "digits/oh.wav", "is.wav", "digits/h-8.wav", "digits/8.wav",
-    "digits/2.wav", "digits/6.wav", "digits/5.wav", "digits/3.wav", "digits/7.wav", "digits/hundred.wav",
-    "hello.wav", "goodbye.wav", "cancelled.wav", "dictate/record.wav", "hours.wav", "enabled.wav",
-    "phonetic/j_p.wav", "phonetic/r_p.wav", "phonetic/v_p.wav", "letters/zed.wav", "im-sorry.wav",
-    "from-unknown-caller.wav", "vm-goodbye.wav", "conf-locked.wav", "cannot-complete-as-dialed.wav",
-    "conf-onlyone.wav", "followme/status.wav", "conf-adminmenu.wav",
+    "letters/e.wav",
+    "letters/a.wav",
+    "digits/oh.wav",
+    "is.wav",
+    "digits/h-8.wav",
+    "digits/8.wav",
+    "digits/2.wav",
+    "digits/6.wav",
+    "digits/5.wav",
+    "digits/3.wav",
+    "digits/7.wav",
+    "digits/hundred.wav",
+    "hello.wav",
+    "goodbye.wav",
+    "cancelled.wav",
+    "dictate/record.wav",
+    "hours.wav",
+    "enabled.wav",
+    "phonetic/j_p.wav",
+    "phonetic/r_p.wav",
+    "phonetic/v_p.wav",
+    "letters/zed.wav",
+    "im-sorry.wav",
+    "from-unknown-caller.wav",
+    "vm-goodbye.wav",
+    "conf-locked.wav",
+    "cannot-complete-as-dialed.wav",
+    "conf-onlyone.wav",
+    "followme/status.wav",
+    "conf-adminmenu.wav",
 ]
 # What the file name says was said, for the word error rate of a few.
 KNOWN = {
-    "digits/5.wav": "five", "digits/3.wav": "three", "digits/7.wav": "seven", "hello.wav": "hello",
-    "goodbye.wav": "goodbye", "im-sorry.wav": "I'm sorry",
-    "from-unknown-caller.wav": "from an unknown caller", "conf-locked.wav": "this conference is locked",
-    "phonetic/j_p.wav": "Juliet", "phonetic/r_p.wav": "Romeo", "phonetic/v_p.wav": "Victor",
+    "digits/5.wav": "five",
+    "digits/3.wav": "three",
+    "digits/7.wav": "seven",
+    "hello.wav": "hello",
+    "goodbye.wav": "goodbye",
+    "im-sorry.wav": "I'm sorry",
+    "from-unknown-caller.wav": "from an unknown caller",
+    "conf-locked.wav": "this conference is locked",
+    "phonetic/j_p.wav": "Juliet",
+    "phonetic/r_p.wav": "Romeo",
+    "phonetic/v_p.wav": "Victor",
 }
 MAX_KNOWN_WER = 0.5
 CONVERSATION_WORDS = ("diane", "new jersey", "chicago", "texas")
 MAX_CONVERSATION_WER = 0.3
 # Asterisk's own recordings with no voice in them: beeps, two-tone chimes, recorded silence.
 NON_SPEECH_PROMPTS = [
-    "beep.wav", "beeperr.wav", "ascending-2tone.wav", "descending-2tone.wav", "confbridge-join.wav",
-    "confbridge-leave.wav", "silence/1.wav", "silence/3.wav",
+    "beep.wav",
+    "beeperr.wav",
+    "ascending-2tone.wav",
+    "descending-2tone.wav",
+    "confbridge-join.wav",
+    "confbridge-leave.wav",
+    "silence/1.wav",
+    "silence/3.wav",
 ]
 
 

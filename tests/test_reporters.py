@@ -78,8 +78,13 @@ def results(ruleset):
     settings = pipeline.Settings()
     transcript = _audio_transcript(AUDIO, lead=3.2, pause_after="Friday.", pause=2.5)
     stats = AudioStats(
-        duration=transcript.duration, leading_silence=3.2, trailing_silence=0.6, peak_dbfs=0.0,
-        clipped_fraction=0.02, speech_rms_dbfs=-38.0, active_seconds=12.0,
+        duration=transcript.duration,
+        leading_silence=3.2,
+        trailing_silence=0.6,
+        peak_dbfs=0.0,
+        clipped_fraction=0.02,
+        speech_rms_dbfs=-38.0,
+        active_seconds=12.0,
     )
     hostile = pipeline.Settings(expected=Expectations(name=HOSTILE_NAME, number="=1+2"))
     return [
@@ -200,7 +205,10 @@ def test_junit_is_utf8_xml_that_elementtree_parses(results):
     assert root.tag == "testsuites" and root.get("tests") == str(len(results))
     (suite,) = root.findall("testsuite")
     assert {k: suite.get(k) for k in ("name", "tests", "failures", "errors")} == {
-        "name": "vmcheck", "tests": "5", "failures": "2", "errors": "1",
+        "name": "vmcheck",
+        "tests": "5",
+        "failures": "2",
+        "errors": "1",
     }
     assert all(suite.get(k) is not None for k in ("time", "skipped")) and root.get("time") is not None
     names = [case.get("name") for case in suite.iter("testcase")]
@@ -374,10 +382,16 @@ def test_html_renders_in_headless_chromium(results, tmp_path):
     shot = tmp_path / "page.png"
     subprocess.run(
         [
-            CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400", f"--screenshot={shot}",
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1000,1400",
+            f"--screenshot={shot}",
             page.as_uri(),
         ],
-        check=True, capture_output=True, timeout=120,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     width, height, rows, info = png.Reader(filename=str(shot)).asRGBA8()
     assert (width, height) == (1000, 1400)

@@ -27,10 +27,34 @@ def test_builtin_rule_examples(rule):
 def test_builtin_pack_covers_the_required_checks():
     ids = {r.id for r in BUILTIN.rules}
     required = {
-        "NameMissing", "NameLate", "NameUnclear", "CompanyMissing", "NumberMissing", "NumberInvalid", "NumberOnce",
-        "NumberTooFast", "NumberNotAtEnd", "TooLong", "TooShort", "TooManyFillers", "TooFast", "TooSlow",
-        "RamblingSentence", "PurposeLate", "NoAsk", "WeakAsk", "NoTimeFrame", "CompetingAsks", "Sarcasm",
-        "Profanity", "BadMouthing", "NoCourtesy", "DeadAir", "Clipping", "TooQuiet", "ExpectedNameMissed",
+        "NameMissing",
+        "NameLate",
+        "NameUnclear",
+        "CompanyMissing",
+        "NumberMissing",
+        "NumberInvalid",
+        "NumberOnce",
+        "NumberTooFast",
+        "NumberNotAtEnd",
+        "TooLong",
+        "TooShort",
+        "TooManyFillers",
+        "TooFast",
+        "TooSlow",
+        "RamblingSentence",
+        "PurposeLate",
+        "NoAsk",
+        "WeakAsk",
+        "NoTimeFrame",
+        "CompetingAsks",
+        "Sarcasm",
+        "Profanity",
+        "BadMouthing",
+        "NoCourtesy",
+        "DeadAir",
+        "Clipping",
+        "TooQuiet",
+        "ExpectedNameMissed",
         "ExpectedNumberMissed",
     }
     assert {f"Core.{name}" for name in required} <= ids
@@ -226,8 +250,15 @@ def test_scoring_is_predictable():
     once_and_fast = score(fast, BUILTIN)
     assert not once_and_fast.categories["number"].passed
     assert once_and_fast.score == 69 and once_and_fast.grade == "D" and not once_and_fast.passed  # 90, capped
-    rambling = score([_finding("Core.TooManyFillers", "rambling"), _finding("Core.RamblingSentence", "rambling"),
-                      _finding("Core.TooLong", "rambling"), _finding("Core.PurposeLate", "rambling")], BUILTIN)
+    rambling = score(
+        [
+            _finding("Core.TooManyFillers", "rambling"),
+            _finding("Core.RamblingSentence", "rambling"),
+            _finding("Core.TooLong", "rambling"),
+            _finding("Core.PurposeLate", "rambling"),
+        ],
+        BUILTIN,
+    )
     assert not rambling.categories["rambling"].passed and rambling.passed  # rambling is not critical
     repeated = score([_finding("Core.Profanity", "tone", "error")] * 3, BUILTIN)
     assert repeated.categories["tone"].score == 50

@@ -54,8 +54,13 @@ class FileChange:
 
     def to_dict(self) -> dict:
         return {
-            "path": self.path, "status": self.status, "old_score": self.old_score, "new_score": self.new_score,
-            "improvements": list(self.improvements), "regressions": list(self.regressions), "failed": self.failed,
+            "path": self.path,
+            "status": self.status,
+            "old_score": self.old_score,
+            "new_score": self.new_score,
+            "improvements": list(self.improvements),
+            "regressions": list(self.regressions),
+            "failed": self.failed,
         }
 
 

@@ -134,9 +134,7 @@ def transcribe(model, clips: list[np.ndarray], prompt: str | None, settings: dic
     import whisper
     from whisper.audio import N_SAMPLES
 
-    tokenizer = whisper.tokenizer.get_tokenizer(
-        model.is_multilingual, num_languages=model.num_languages, language="en", task="transcribe"
-    )
+    tokenizer = whisper.tokenizer.get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language="en", task="transcribe")
     prompt_tokens = tokenizer.encode(" " + prompt.strip()) if prompt else []
     streams = [_Stream(whisper.log_mel_spectrogram(clip, model.dims.n_mels, padding=N_SAMPLES)) for clip in clips]
     with torch.no_grad():

@@ -122,9 +122,20 @@ def _ruleset(config):
     return ruleset.load([Path(p) for p in config["rule_folders"]], config["rules"])
 
 
-config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: nearest vmcheck.toml or [tool.vmcheck] in pyproject.toml).")
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: nearest vmcheck.toml or [tool.vmcheck] in pyproject.toml).",
+)
 rules_option = click.option("--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False), help="Extra rule folder (repeatable).")
-override_option = click.option("--rule", "rule_overrides", multiple=True, metavar="ID=LEVEL", help="Switch a rule or pack off, or re-level it: Core.Hedging=off, Core.NameLate=error.")
+override_option = click.option(
+    "--rule",
+    "rule_overrides",
+    multiple=True,
+    metavar="ID=LEVEL",
+    help="Switch a rule or pack off, or re-level it: Core.Hedging=off, Core.NameLate=error.",
+)
 FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"]), help="Lowest finding level that fails a message (default error).")
 
@@ -157,8 +168,9 @@ fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"
 @config_option
 @rules_option
 @override_option
-def check(files, fmt, output, exclude, no_cache, quiet, group_by, baseline, embed_audio, config_path, rule_folders,
-          rule_overrides, **options) -> None:
+def check(
+    files, fmt, output, exclude, no_cache, quiet, group_by, baseline, embed_audio, config_path, rule_folders, rule_overrides, **options
+) -> None:
     """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin)."""
     from vmcheck import config as configuration
     from vmcheck import inputs, pipeline, reporting, scoring
@@ -174,9 +186,7 @@ def check(files, fmt, output, exclude, no_cache, quiet, group_by, baseline, embe
         raise VmcheckError(f"--group-by shows in --format {', '.join(GROUPED_FORMATS)}, not {fmt}")
     grouping = Grouping.parse(group_by) if group_by else None
     old = load_baseline(baseline) if baseline else None
-    config = _settings(
-        config_path, rule_folders, rule_overrides, exclude=list(exclude), cache=False if no_cache else None, **options
-    )
+    config = _settings(config_path, rule_folders, rule_overrides, exclude=list(exclude), cache=False if no_cache else None, **options)
     rules = _ruleset(config)
     settings = pipeline.Settings(
         model=config["model"],

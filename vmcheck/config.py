@@ -72,7 +72,7 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
     "max_audio_seconds": (_number(1), "the longest recording vmcheck will check, in seconds", 600),
 }
 
-STARTER = '''# vmcheck settings. Command-line options override these; `vmcheck config` shows the result.
+STARTER = """# vmcheck settings. Command-line options override these; `vmcheck config` shows the result.
 # Every key is optional: delete what you do not need.
 
 # fail_under = 70            # overall score a message needs to pass (0-100)
@@ -99,7 +99,7 @@ STARTER = '''# vmcheck settings. Command-line options override these; `vmcheck c
 # [rules]                     # switch rules off or re-level them
 # "Core.Hedging" = "off"
 # "Core.NameLate" = "error"
-'''
+"""
 
 
 @dataclass

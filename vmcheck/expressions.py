@@ -16,13 +16,26 @@ from collections.abc import Callable
 from typing import Any
 
 _COMPARE = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
-    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
 }
 _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "len": len, "min": min, "max": max, "abs": abs, "any": any, "all": all, "round": round,
+    "len": len,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "any": any,
+    "all": all,
+    "round": round,
     "count": lambda items, key, value: sum(1 for item in items or () if _get(item, key) == value),
 }
 
@@ -64,8 +77,9 @@ class Expression:
             raise ExpressionError(f"in {self.source!r}: only + - * / are allowed")
         elif isinstance(node, ast.Compare) and any(type(op) not in _COMPARE for op in node.ops):
             raise ExpressionError(f"in {self.source!r}: unsupported comparison")
-        elif not isinstance(node, (ast.BoolOp, ast.UnaryOp, ast.Compare, ast.BinOp, ast.Constant, ast.List, ast.Tuple,
-                                   ast.And, ast.Or, ast.Not, ast.USub, ast.Load)):
+        elif not isinstance(
+            node, (ast.BoolOp, ast.UnaryOp, ast.Compare, ast.BinOp, ast.Constant, ast.List, ast.Tuple, ast.And, ast.Or, ast.Not, ast.USub, ast.Load)
+        ):
             raise ExpressionError(f"in {self.source!r}: {type(node).__name__} is not allowed in a condition")
         for child in ast.iter_child_nodes(node):
             if not isinstance(child, (ast.cmpop, ast.operator, ast.boolop, ast.unaryop, ast.expr_context)):

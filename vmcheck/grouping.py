@@ -74,9 +74,14 @@ class GroupStats:
 
     def to_dict(self) -> dict:
         return {
-            "name": self.name, "messages": self.messages, "passed": self.passed, "failed": self.failed,
-            "errors": self.errors, "pass_rate": None if self.pass_rate is None else round(self.pass_rate, 3),
-            "mean_score": self.mean_score, "scores": list(self.scores),
+            "name": self.name,
+            "messages": self.messages,
+            "passed": self.passed,
+            "failed": self.failed,
+            "errors": self.errors,
+            "pass_rate": None if self.pass_rate is None else round(self.pass_rate, 3),
+            "mean_score": self.mean_score,
+            "scores": list(self.scores),
             "top_findings": [{"rule": rule, "files": files} for rule, files in self.top_findings],
             "category_findings": self.category_findings,
         }

@@ -11,7 +11,25 @@ import glob
 import os
 from pathlib import Path
 
-AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac", ".amr", ".webm", ".mp4", ".3gp", ".wma", ".aiff", ".aif", ".caf", ".mka")
+AUDIO_SUFFIXES = (
+    ".wav",
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".flac",
+    ".amr",
+    ".webm",
+    ".mp4",
+    ".3gp",
+    ".wma",
+    ".aiff",
+    ".aif",
+    ".caf",
+    ".mka",
+)
 TEXT_SUFFIXES = (".txt",)
 DEFAULT_EXCLUDES = ("*.ref.txt",)
 

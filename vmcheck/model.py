@@ -146,9 +146,7 @@ def _sha256(path: Path) -> str:
 
 def _check(path: Path, digest: str, expected: str, reinstall: str) -> None:
     if digest != expected:
-        raise VmcheckError(
-            f"sha256 mismatch (expected {expected[:12]}..., got {digest[:12]}...); reinstall {reinstall}", str(path)
-        )
+        raise VmcheckError(f"sha256 mismatch (expected {expected[:12]}..., got {digest[:12]}...); reinstall {reinstall}", str(path))
 
 
 def checkpoint(name: str) -> Path:
@@ -274,7 +272,7 @@ def _rename(name: str, value: np.ndarray):
     elif parts[1] == "layer_norm":
         yield f"{side}.{'ln_post' if side == 'encoder' else 'ln'}.{leaf}", value
     elif parts[1].startswith("layer_"):
-        block = f"{side}.blocks.{parts[1][len('layer_'):]}"
+        block = f"{side}.blocks.{parts[1][len('layer_') :]}"
         module, sub = parts[2], parts[3]
         if module == "ffn":
             yield f"{block}.{_FFN[sub]}.{leaf}", value
@@ -299,9 +297,7 @@ def alignment_heads_dump(pairs: list[list[int]], n_layers: int, n_heads: int) ->
     return base64.b85encode(gzip.compress(mask.tobytes()))
 
 
-def convert(
-    source_dir: Path, target: Path, expected_sha256: str | None = None, reinstall: str = "the package that ships it"
-) -> Path:
+def convert(source_dir: Path, target: Path, expected_sha256: str | None = None, reinstall: str = "the package that ships it") -> Path:
     """Convert a CTranslate2 Whisper folder into an openai-whisper checkpoint at ``target``."""
     import torch
 
@@ -376,8 +372,7 @@ def _download(name: str):
         model = whisper.load_model(name, device="cpu")
     except Exception as error:
         raise VmcheckError(
-            f"cannot download Whisper model '{name}' ({type(error).__name__}); "
-            f"use the embedded '{EMBEDDED_NAME}' or pass a checkpoint path"
+            f"cannot download Whisper model '{name}' ({type(error).__name__}); use the embedded '{EMBEDDED_NAME}' or pass a checkpoint path"
         ) from None
     model.name = name
     return model

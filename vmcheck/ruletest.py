@@ -51,20 +51,24 @@ def run_examples(rule: Rule, ruleset: RuleSet) -> list[ExampleResult]:
 
 
 def _facts(example: dict, needs_audio: bool, vocab: Vocabularies) -> tuple[dict, tuple[Word, ...]]:
-    transcript = textmode.from_text(
-        example["text"], float(example.get("rate", textmode.DEFAULT_WPM)), float(example.get("probability", 1.0))
-    )
+    transcript = textmode.from_text(example["text"], float(example.get("rate", textmode.DEFAULT_WPM)), float(example.get("probability", 1.0)))
     if "pause_after" in example:
         after, seconds = int(example["pause_after"]["word"]), float(example["pause_after"]["seconds"])
-        words = tuple(w if i <= after else dataclasses.replace(w, start=w.start + seconds, end=w.end + seconds)
-                      for i, w in enumerate(transcript.words))
+        words = tuple(
+            w if i <= after else dataclasses.replace(w, start=w.start + seconds, end=w.end + seconds) for i, w in enumerate(transcript.words)
+        )
         transcript = dataclasses.replace(transcript, words=words, duration=transcript.duration + seconds)
     audio = None
     if needs_audio or "audio" in example:
         transcript = dataclasses.replace(transcript, estimated=False)
         defaults = dict(
-            duration=transcript.duration, leading_silence=0.3, trailing_silence=0.3, peak_dbfs=-3.0,
-            clipped_fraction=0.0, speech_rms_dbfs=-20.0, active_seconds=transcript.duration,
+            duration=transcript.duration,
+            leading_silence=0.3,
+            trailing_silence=0.3,
+            peak_dbfs=-3.0,
+            clipped_fraction=0.0,
+            speech_rms_dbfs=-20.0,
+            active_seconds=transcript.duration,
         )
         audio = AudioStats(**{**defaults, **example.get("audio", {})})
     expected = Expectations(name=example.get("caller"), number=example.get("number"))

@@ -53,16 +53,10 @@ def score(findings: list[Finding], ruleset: RuleSet, skipped: Iterable[str] = ()
         fired = {f.rule for f in findings if f.category == category}
         points = max(0, round(100 - sum(weights.get(rule_id, 0) for rule_id in fired)))
         has_error = any(f.level == "error" for f in findings if f.category == category)
-        categories[category] = CategoryScore(
-            points, points >= policy.category_pass and not has_error, checked=category in run_categories
-        )
+        categories[category] = CategoryScore(points, points >= policy.category_pass and not has_error, checked=category in run_categories)
     counted = {name: c for name, c in categories.items() if c.checked}
     total_weight = sum(policy.category_weights.get(name, 0) for name in counted)
-    overall = (
-        round(sum(policy.category_weights.get(name, 0) * c.score for name, c in counted.items()) / total_weight)
-        if total_weight
-        else 0
-    )
+    overall = round(sum(policy.category_weights.get(name, 0) * c.score for name, c in counted.items()) / total_weight) if total_weight else 0
     has_error = any(f.level == "error" for f in findings)
     if has_error:
         overall = min(overall, round(policy.error_cap))

@@ -26,6 +26,4 @@ def from_text(text: str, wpm: float = DEFAULT_WPM, probability: float = 1.0) -> 
         elif token.endswith((",", ";", ":")):
             clock += COMMA_PAUSE
     duration = words[-1].end if words else 0.0
-    return Transcript(
-        text=" ".join(text.split()), words=tuple(words), duration=duration, engine="text", model="", estimated=True
-    )
+    return Transcript(text=" ".join(text.split()), words=tuple(words), duration=duration, engine="text", model="", estimated=True)

@@ -142,8 +142,7 @@ class FasterWhisperEngine:
             source, label = model_name, Path(model_name).resolve().name
         elif os.path.exists(model_name):
             raise VmcheckError(
-                "the faster-whisper engine needs a CTranslate2 model folder, not a file "
-                "(use --engine whisper for openai-whisper checkpoints)",
+                "the faster-whisper engine needs a CTranslate2 model folder, not a file (use --engine whisper for openai-whisper checkpoints)",
                 model_name,
             )
         else:

@@ -154,9 +154,7 @@ def load(pack_folders: Iterable[Path]) -> Vocabularies:
                     raise VmcheckError(f"vocabulary {name} is declared in the built-in pack; here only accept: may add to it", where)
                 kind = declared[name][0]
                 entries[name] += [_entry(kind, text, f"{path}:{line}", declared, not declaring) for text, line in _accepted(spec, lines, where)]
-    return Vocabularies(
-        {name: Vocabulary(name, kind, about, tuple(entries[name])) for name, (kind, about) in declared.items()}
-    )
+    return Vocabularies({name: Vocabulary(name, kind, about, tuple(entries[name])) for name, (kind, about) in declared.items()})
 
 
 def _files(folder: Path) -> list[Path]:

@@ -53,9 +53,11 @@ def load_cases(path: Path = CASES_FILE) -> list[dict]:
 
 def spoken_text(script: str) -> str:
     """The script as words, each {...} digit group spelled out digit by digit."""
+
     def words(m: re.Match) -> str:
         groups = m.group(1).split()
         return ", ".join(" ".join(DIGIT_WORDS[int(d)] for d in g) for g in groups)
+
     return NUMBER.sub(words, script)
 
 
@@ -68,8 +70,7 @@ def _tts(text: str, voice: str, speed: float, wav: Path) -> None:
     if engine == "espeak-ng":
         _run(["espeak-ng", "-v", name, "-s", str(round(160 * speed)), "-w", str(wav), text])
     elif engine == "flite":
-        _run(["flite", "-voice", name, "--setf", f"duration_stretch={1 / speed:.3f}",
-              "-t", text, "-o", str(wav)])
+        _run(["flite", "-voice", name, "--setf", f"duration_stretch={1 / speed:.3f}", "-t", text, "-o", str(wav)])
     elif engine == "festival":  # speed is ignored: HTS voices have their own timing
         _run(["text2wave", "-eval", f"(voice_{name})", "-o", str(wav)], stdin=text)
     else:
@@ -78,18 +79,15 @@ def _tts(text: str, voice: str, speed: float, wav: Path) -> None:
 
 def _conform(src: Path, dst: Path, rate: int, trim: bool = False) -> Path:
     """Mono 16-bit at `rate`, peak-normalised; `trim` cuts leading/trailing silence."""
-    effects = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%",
-               "reverse"] if trim else []
-    _run(SOX + [str(src), "-r", str(rate), "-c", "1", "-b", "16", str(dst)]
-         + effects + ["norm", "-3"])
+    effects = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"] if trim else []
+    _run(SOX + [str(src), "-r", str(rate), "-c", "1", "-b", "16", str(dst)] + effects + ["norm", "-3"])
     return dst
 
 
 def _silence(seconds: float, rate: int, work: Path) -> Path:
     path = work / f"sil-{rate}-{seconds:.2f}.wav"
     if not path.exists():
-        _run(SOX + ["-n", "-r", str(rate), "-c", "1", "-b", "16", str(path),
-                    "trim", "0", f"{seconds:.2f}"])
+        _run(SOX + ["-n", "-r", str(rate), "-c", "1", "-b", "16", str(path), "trim", "0", f"{seconds:.2f}"])
     return path
 
 
@@ -134,8 +132,7 @@ def _pieces(case: dict, work: Path) -> list[Path]:
 
 def _check_tools(cases: list[dict]) -> None:
     tool_of = {"festival": "text2wave"}  # festival is driven through text2wave
-    need = {"sox"} | {tool_of.get(c["voice"].split(":")[0], c["voice"].split(":")[0])
-                      for c in cases}
+    need = {"sox"} | {tool_of.get(c["voice"].split(":")[0], c["voice"].split(":")[0]) for c in cases}
     missing = [t for t in sorted(need) if not shutil.which(t)]
     if any(c.get("human_digits") for c in cases) and not (DIGITS_DIR / "0.wav").exists():
         missing.append(f"{DIGITS_DIR} (asterisk-core-sounds-en-wav)")
@@ -143,8 +140,7 @@ def _check_tools(cases: list[dict]) -> None:
         raise RuntimeError("make_voicemails needs: " + ", ".join(missing))
 
 
-def render(out_dir: str | Path | None = None, split: str | None = None,
-           cases: list[dict] | None = None) -> list[tuple[Path, dict]]:
+def render(out_dir: str | Path | None = None, split: str | None = None, cases: list[dict] | None = None) -> list[tuple[Path, dict]]:
     """Render every case (or one split) to out_dir/NAME.wav; return [(path, case)]."""
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="vmcheck-voicemails-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -156,8 +152,7 @@ def render(out_dir: str | Path | None = None, split: str | None = None,
         for case in cases:
             path = out / f"{case['id']}.wav"
             band = TELEPHONE_BAND if case["rate_hz"] == 8000 else []
-            _run(SOX + [str(p) for p in _pieces(case, work)] + [str(path)]
-                 + band + ["norm", "-1"])
+            _run(SOX + [str(p) for p in _pieces(case, work)] + [str(path)] + band + ["norm", "-1"])
             rendered.append((path, case))
     return rendered
 

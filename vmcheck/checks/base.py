@@ -18,8 +18,18 @@ from vmcheck.textindex import TextIndex
 LEVELS = ("suggestion", "warning", "error")
 CATEGORIES = ("name", "number", "rambling", "ask", "tone", "delivery")
 COMMON_FIELDS = {
-    "extends", "message", "description", "level", "category", "weight", "suggestion", "link", "source",
-    "needs", "applies", "examples",
+    "extends",
+    "message",
+    "description",
+    "level",
+    "category",
+    "weight",
+    "suggestion",
+    "link",
+    "source",
+    "needs",
+    "applies",
+    "examples",
 }
 _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::([^{}]+))?\}")
 

@@ -20,7 +20,7 @@ class Timing(Rule):
         within = self.spec["within"]
         if not isinstance(within, dict) or len(within) != 1 or not set(within) <= {"first", "last"}:
             raise RuleError("within must be {first: SECONDS} or {last: SECONDS}", key="within")
-        (self.edge, self.seconds), = within.items()
+        ((self.edge, self.seconds),) = within.items()
         if not isinstance(self.seconds, (int, float)) or self.seconds <= 0:
             raise RuleError("within needs a positive number of seconds", key="within")
 

@@ -67,7 +67,6 @@ DEADLINE_WINDOW_WORDS = 12
 FRAGMENT_WORDS = 6
 
 
-
 @dataclass(frozen=True)
 class Ask:
     """One request. ``text`` is its sentence as written, cut to its neighbourhood when Whisper ran sentences together."""

@@ -76,7 +76,6 @@ class _Mention:
     sign_off: bool = False
 
 
-
 # Strategies: one for each way callers name themselves.
 
 
@@ -294,10 +293,7 @@ def _tail_start(t: NameText) -> float:
     Digits, and the pauses after them, are not counted as talk: a number said slowly at the end, as
     it should be, would fill the window and push out the name said with it ("again, that's John Miller, 3 1 2...")."""
     words = t.words
-    talk = [
-        0.0 if t.has_digits(k) else max(0.0, (words[k + 1].start if k + 1 < t.n else words[k].end) - words[k].start)
-        for k in range(t.n)
-    ]
+    talk = [0.0 if t.has_digits(k) else max(0.0, (words[k + 1].start if k + 1 < t.n else words[k].end) - words[k].start) for k in range(t.n)]
     left = max(TAIL_SHARE * sum(talk), TAIL_SECONDS)
     for k in reversed(range(t.n)):
         if talk[k] > left:
@@ -316,8 +312,6 @@ def _repeated_at_end(t: NameText, first: Span, company: Span | None) -> bool:
     tail = _tail_start(t)
     firm = range(company[0], company[1] + 1) if company else range(0)
     return any(
-        t.words[k].start >= tail and k not in t.recipient and k not in firm and t.is_name(k)
-        and any(_same_word(t.low[k], name) for name in names)
+        t.words[k].start >= tail and k not in t.recipient and k not in firm and t.is_name(k) and any(_same_word(t.low[k], name) for name in names)
         for k in range(said[1] + 1, t.n)
     )
-

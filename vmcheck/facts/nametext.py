@@ -103,7 +103,6 @@ class NameWords:
         )
 
 
-
 class NameText:
     """The words with what the strategies ask of them: clean forms, punctuation, tags."""
 
@@ -179,10 +178,7 @@ class NameText:
     @cached_property
     def cased(self) -> bool:
         """Whether anything is capitalised mid-sentence; if not, case says nothing about names."""
-        return any(
-            self.clean[i][:1].isupper() and not self.sentence_start(i) and self.low[i].split("'")[0] != "i"
-            for i in range(self.n)
-        )
+        return any(self.clean[i][:1].isupper() and not self.sentence_start(i) and self.low[i].split("'")[0] != "i" for i in range(self.n))
 
     def sentence_start(self, i: int) -> bool:
         return i == 0 or self.ends_sentence(i - 1)

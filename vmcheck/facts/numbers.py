@@ -66,10 +66,19 @@ class _Words:
     def of(cls, vocab: Vocabularies) -> _Words:
         words = vocab.words
         return cls(
-            decoys=words("decoy_nouns"), dead=words("dead_words"), phone=words("phone_words"), verbs=words("phone_verbs"),
-            negations=words("negations"), links=words("link_words"), abbreviations=words("number_abbreviations"),
-            copulas=words("copulas"), units=words("units"), cues=vocab.phrases("correction_cues"),
-            correction_fillers=words("correction_fillers"), labels=words("line_labels"), another=words("another_line"),
+            decoys=words("decoy_nouns"),
+            dead=words("dead_words"),
+            phone=words("phone_words"),
+            verbs=words("phone_verbs"),
+            negations=words("negations"),
+            links=words("link_words"),
+            abbreviations=words("number_abbreviations"),
+            copulas=words("copulas"),
+            units=words("units"),
+            cues=vocab.phrases("correction_cues"),
+            correction_fillers=words("correction_fillers"),
+            labels=words("line_labels"),
+            another=words("another_line"),
         )
 
 

@@ -122,9 +122,7 @@ def analyse(words: tuple[Word, ...] | list[Word], index: TextIndex | None = None
         sentences=tuple(_sentences(words, gaps)),
         repeated_phrases=tuple(sorted(g for g, n in counts.items() if n > 1)),
         most_repeated=_most_repeated(counts, first),
-        long_pauses=tuple(
-            Span("pause", a.end, b.start) for a, b, g in zip(words, words[1:], gaps) if g >= LONG_PAUSE_SECONDS
-        ),
+        long_pauses=tuple(Span("pause", a.end, b.start) for a, b, g in zip(words, words[1:], gaps) if g >= LONG_PAUSE_SECONDS),
         purpose_start=purpose[0].start if purpose else None,
     )
 
@@ -151,11 +149,7 @@ def _hedges(words: list[Word], index: TextIndex, vocab: Vocabularies) -> list[Sp
 def _stands_alone(words: list[Word], gaps: list[float], first: int, last: int) -> bool:
     """Punctuation or a pause on both sides of words first..last ("So, ...", "..., right?")."""
     before = first == 0 or words[first - 1].text.rstrip().endswith((",", ".", "?", "!", "...")) or gaps[first - 1] >= STANDALONE_GAP_SECONDS
-    after = (
-        last == len(words) - 1
-        or words[last].text.rstrip().endswith((",", "...", ".", "?"))
-        or gaps[last] >= STANDALONE_GAP_SECONDS
-    )
+    after = last == len(words) - 1 or words[last].text.rstrip().endswith((",", "...", ".", "?")) or gaps[last] >= STANDALONE_GAP_SECONDS
     return before and after
 
 

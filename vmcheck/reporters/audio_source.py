@@ -17,10 +17,23 @@ from vmcheck.reporters.common import Extras
 
 # Media types browsers know; the file's bytes are embedded as they are.
 MEDIA_TYPES = {
-    ".wav": "audio/wav", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".mp4": "audio/mp4", ".aac": "audio/aac",
-    ".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg", ".flac": "audio/flac", ".webm": "audio/webm",
-    ".amr": "audio/amr", ".3gp": "audio/3gpp", ".wma": "audio/x-ms-wma", ".aiff": "audio/aiff", ".aif": "audio/aiff",
-    ".caf": "audio/x-caf", ".mka": "audio/x-matroska",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".mp4": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".flac": "audio/flac",
+    ".webm": "audio/webm",
+    ".amr": "audio/amr",
+    ".3gp": "audio/3gpp",
+    ".wma": "audio/x-ms-wma",
+    ".aiff": "audio/aiff",
+    ".aif": "audio/aiff",
+    ".caf": "audio/x-caf",
+    ".mka": "audio/x-matroska",
 }
 
 

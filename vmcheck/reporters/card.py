@@ -56,13 +56,15 @@ def _verdict(result: FileResult) -> Panel:
     score, facts, transcript = result.checked()
     style = "grade.pass" if score.passed else "grade.fail"
     headline = Text.assemble(
-        (f" {score.grade} ", f"reverse {style}"), "  ", (f"{score.score}/100", "bold"), "  ",
+        (f" {score.grade} ", f"reverse {style}"),
+        "  ",
+        (f"{score.score}/100", "bold"),
+        "  ",
         ("PASSED" if score.passed else "NEEDS WORK", style),
     )
     mode = "estimated from text" if facts["mode"] == "text" else f"{transcript.engine} {transcript.model}"
     details = Text(
-        f"{facts['duration_s']:.1f} s · {facts['word_count']} words · {facts['wpm']:.0f} wpm · "
-        f"{facts['filler_count']} fillers · {mode}",
+        f"{facts['duration_s']:.1f} s · {facts['word_count']} words · {facts['wpm']:.0f} wpm · {facts['filler_count']} fillers · {mode}",
         style="muted",
     )
     caller = facts["caller_name"] or "no name heard"
@@ -96,9 +98,7 @@ def _findings(result: FileResult) -> RenderableType:
     table.add_column("Level", no_wrap=True)
     table.add_column("Finding and fix", ratio=1)
     for finding in result.findings:
-        body = Text.assemble(
-            (finding.message, "bold"), "\n", ("→ ", "muted"), finding.suggestion, "  ", (finding.rule, "muted")
-        )
+        body = Text.assemble((finding.message, "bold"), "\n", ("→ ", "muted"), finding.suggestion, "  ", (finding.rule, "muted"))
         table.add_row(clock(finding.start), Text(LEVEL_MARK[finding.level], style=f"level.{finding.level}"), body)
     return table
 
@@ -124,8 +124,15 @@ def highlighted(result: FileResult) -> Text:
     if not text:
         text = Text("(no speech)", style="muted")
     legend = Text.assemble(
-        "\n", ("name", "mark.name"), " · ", ("number", "mark.number"), " · ", ("ask", "mark.ask"), " · ",
-        ("filler", "mark.filler"), style="muted",
+        "\n",
+        ("name", "mark.name"),
+        " · ",
+        ("number", "mark.number"),
+        " · ",
+        ("ask", "mark.ask"),
+        " · ",
+        ("filler", "mark.filler"),
+        style="muted",
     )
     return Text.assemble(text, legend)
 

@@ -24,8 +24,10 @@ def render(comparison: Comparison) -> RenderableType:
             continue
         verdict = Text(" ✖ fails", style="grade.fail") if change.failed else Text("")
         table.add_row(
-            change.path, Text(f"{change.old_score} → {change.new_score}").append(verdict),
-            "\n".join(change.improvements), "\n".join(change.regressions),
+            change.path,
+            Text(f"{change.old_score} → {change.new_score}").append(verdict),
+            "\n".join(change.improvements),
+            "\n".join(change.regressions),
         )
     counts = comparison.to_dict()["summary"]
     line = Text(

@@ -16,8 +16,21 @@ from vmcheck.pipeline import FileResult
 from vmcheck.reporters.common import Extras, top_finding
 
 HEADER = [
-    "path", "ok", "error", "score", "grade", "passed", *(f"{name}_score" for name in CATEGORIES),
-    "caller_name", "company", "callback_number", "duration_s", "wpm", "filler_count", "findings", "top_finding",
+    "path",
+    "ok",
+    "error",
+    "score",
+    "grade",
+    "passed",
+    *(f"{name}_score" for name in CATEGORIES),
+    "caller_name",
+    "company",
+    "callback_number",
+    "duration_s",
+    "wpm",
+    "filler_count",
+    "findings",
+    "top_finding",
 ]
 GROUP_HEADER = ["messages", "passed", "failed", "errors", "pass_rate", "mean_score", "top_findings"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

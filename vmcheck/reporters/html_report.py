@@ -62,12 +62,14 @@ def _overview(results: list[FileResult]) -> str:
     for result in worst_first(results):
         link = f'<a href="#file-{index[id(result)]}">{escape(result.path)}</a>'
         if not result.ok:
-            rows.append(f'<tr><td>{link}</td><td class="num">-</td><td class="num">-</td><td>-</td>'
-                        f'<td class="error">error</td><td>{escape(result.error or "")}</td></tr>')
+            rows.append(
+                f'<tr><td>{link}</td><td class="num">-</td><td class="num">-</td><td>-</td>'
+                f'<td class="error">error</td><td>{escape(result.error or "")}</td></tr>'
+            )
             continue
         score, facts, _ = result.checked()
         top = top_finding(result)
-        problem = f"{escape(top.message)} <span class=\"muted\">({escape(top.rule)})</span>" if top else "none"
+        problem = f'{escape(top.message)} <span class="muted">({escape(top.rule)})</span>' if top else "none"
         rows.append(
             f'<tr><td>{link}</td><td class="num">{facts["duration_s"]:.1f} s</td>'
             f'<td class="num">{score.score}</td><td>{escape(score.grade)}</td>{_passed(score)}'
@@ -75,9 +77,7 @@ def _overview(results: list[FileResult]) -> str:
         )
     return (
         '<table class="overview">\n<thead><tr><th>File</th><th class="num">Duration</th><th class="num">Score</th>'
-        "<th>Grade</th><th>Passed</th><th>Top problem</th></tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody>\n</table>"
+        "<th>Grade</th><th>Passed</th><th>Top problem</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
     )
 
 
@@ -99,9 +99,19 @@ def _section(result: FileResult, index: int, extras: Extras) -> str:
     )
     player = f'<audio controls preload="metadata" src="{escape(source)}"></audio>' if source else ""
     change = extras.comparison.get(result.path) if extras.comparison else None
-    parts = [head, verdict, f'<p class="muted">{escape(_details(result))}</p>', player,
-             html_progress.changes(change) if change else "", _categories(result), "<h3>Timeline</h3>", timeline(result),
-             _findings(result), "<h3>Transcript</h3>", _transcript(result, seekable=bool(source))]
+    parts = [
+        head,
+        verdict,
+        f'<p class="muted">{escape(_details(result))}</p>',
+        player,
+        html_progress.changes(change) if change else "",
+        _categories(result),
+        "<h3>Timeline</h3>",
+        timeline(result),
+        _findings(result),
+        "<h3>Transcript</h3>",
+        _transcript(result, seekable=bool(source)),
+    ]
     if result.skipped:
         parts.append(f'<p class="muted">Not checked without audio: {escape(", ".join(result.skipped))}</p>')
     parts.append("</section>")

@@ -23,18 +23,20 @@ DOT, MEAN = "#1f5fa8", "#1d1d1f"
 def render(results: list[FileResult], extras: Extras) -> str:
     groups = extras.groups or [stats("all messages", results)]
     label = extras.group_label if extras.groups else "group"
-    return "\n".join([
-        '<div class="team">',
-        f"<h2>By {escape(label)}</h2>" if extras.groups else "<h2>The batch</h2>",
-        table(groups, label),
-        '<div class="charts">',
-        "<h3>Spread of scores</h3>",
-        score_spread(groups),
-        "<h3>Messages with a finding, per category</h3>",
-        category_findings(groups),
-        "</div>",
-        "</div>",
-    ])
+    return "\n".join(
+        [
+            '<div class="team">',
+            f"<h2>By {escape(label)}</h2>" if extras.groups else "<h2>The batch</h2>",
+            table(groups, label),
+            '<div class="charts">',
+            "<h3>Spread of scores</h3>",
+            score_spread(groups),
+            "<h3>Messages with a finding, per category</h3>",
+            category_findings(groups),
+            "</div>",
+            "</div>",
+        ]
+    )
 
 
 def table(groups: list[GroupStats], label: str) -> str:
@@ -72,12 +74,16 @@ def score_spread(groups: list[GroupStats]) -> str:
         out.append(_row_label(group.name, f"n={len(group.scores)}", middle))
         for i, score in enumerate(group.scores):
             jitter = (i % 3 - 1) * 5
-            out.append(f'<circle cx="{x(score):.1f}" cy="{middle + jitter:.1f}" r="4" fill="{DOT}" fill-opacity="0.55" '
-                       f'stroke="{DOT}"><title>{escape(group.name)}: {score}</title></circle>')
+            out.append(
+                f'<circle cx="{x(score):.1f}" cy="{middle + jitter:.1f}" r="4" fill="{DOT}" fill-opacity="0.55" '
+                f'stroke="{DOT}"><title>{escape(group.name)}: {score}</title></circle>'
+            )
         if group.mean_score is not None:
             at = x(group.mean_score)
-            out.append(f'<rect x="{at - 1.5:.1f}" y="{middle - 10:.1f}" width="3" height="20" fill="{MEAN}">'
-                       f"<title>{escape(group.name)}: mean {group.mean_score:.1f}</title></rect>")
+            out.append(
+                f'<rect x="{at - 1.5:.1f}" y="{middle - 10:.1f}" width="3" height="20" fill="{MEAN}">'
+                f"<title>{escape(group.name)}: mean {group.mean_score:.1f}</title></rect>"
+            )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -100,16 +106,20 @@ def category_findings(groups: list[GroupStats]) -> str:
             share = count / scored if scored else 0.0
             out.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{cell:.1f}" height="{ROW - 8}" fill="#f4f4f4" stroke="#bbb"/>')
             if share:
-                out.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{cell * share:.1f}" height="{ROW - 8}" fill="#8a5a00" '
-                           f'fill-opacity="0.75"><title>{escape(group.name)}, {category}: {count} of {scored}</title></rect>')
+                out.append(
+                    f'<rect x="{left:.1f}" y="{top:.1f}" width="{cell * share:.1f}" height="{ROW - 8}" fill="#8a5a00" '
+                    f'fill-opacity="0.75"><title>{escape(group.name)}, {category}: {count} of {scored}</title></rect>'
+                )
             out.append(f'<text x="{left + 4:.1f}" y="{top + ROW - 13:.1f}" fill="#111">{count}/{scored}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
 
 def _svg(label: str, height: float) -> str:
-    return (f'<svg width="{WIDTH}" height="{height:.0f}" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
-            f'aria-label="{escape(label)}" font-family="system-ui, Arial, sans-serif" font-size="11">')
+    return (
+        f'<svg width="{WIDTH}" height="{height:.0f}" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
+        f'aria-label="{escape(label)}" font-family="system-ui, Arial, sans-serif" font-size="11">'
+    )
 
 
 def _row_label(name: str, note: str, middle: float) -> str:

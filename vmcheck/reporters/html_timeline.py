@@ -55,8 +55,10 @@ def timeline(result: FileResult) -> str:
     def rect(start: float, end: float, y: float, fill: str, title: str, stroke: str = "#222", seek: bool = True) -> str:
         width = max(2.0, x(end) - x(start))
         at = f' data-t="{start:.2f}"' if seek else ""
-        return (f'<rect x="{x(start):.1f}" y="{y:.1f}" width="{width:.1f}" height="{BAR}" fill="{fill}" '
-                f'stroke="{stroke}" stroke-width="0.6"{at}><title>{escape(title)}</title></rect>')
+        return (
+            f'<rect x="{x(start):.1f}" y="{y:.1f}" width="{width:.1f}" height="{BAR}" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="0.6"{at}><title>{escape(title)}</title></rect>'
+        )
 
     lanes = [("speech", None), *((kind, label) for kind, (label, _) in MARKS.items())]
     axis_y = TOP + len(lanes) * LANE + 4

@@ -32,9 +32,7 @@ def render(results: list[FileResult]) -> str:
 def testcase(result: FileResult) -> ET.Element:
     case = ET.Element("testcase", {"classname": SUITE, "name": _xml(result.path), "time": "0"})
     if not result.ok:
-        ET.SubElement(case, "error", {"message": _xml(result.error or "could not check"), "type": "vmcheck.error"}).text = _xml(
-            result.error or ""
-        )
+        ET.SubElement(case, "error", {"message": _xml(result.error or "could not check"), "type": "vmcheck.error"}).text = _xml(result.error or "")
         return case
     score, _, _ = result.checked()
     lines = "\n".join(finding_line(f) for f in result.findings)

@@ -81,8 +81,7 @@ def invocation(results: list[FileResult]) -> dict:
     return {
         "executionSuccessful": not failed,
         "toolExecutionNotifications": [
-            {"level": "error", "message": {"text": f"could not check: {r.error}"}, "locations": [_location(r.path)]}
-            for r in failed
+            {"level": "error", "message": {"text": f"could not check: {r.error}"}, "locations": [_location(r.path)]} for r in failed
         ],
     }
 

@@ -32,7 +32,9 @@ def render(results: list[FileResult], extras: Extras = Extras()) -> RenderableTy
         style = "grade.pass" if score.passed else "grade.fail"
         top = top_finding(result)
         table.add_row(
-            result.path, f"{facts['duration_s']:.0f} s", str(score.score),
+            result.path,
+            f"{facts['duration_s']:.0f} s",
+            str(score.score),
             Text(score.grade + ("" if score.passed else " ✖"), style=style),
             ", ".join(n["formatted"] for n in facts["callback_numbers"]) or Text("none", style="muted"),
             f"{top.rule}: {top.message}" if top else "",
@@ -40,8 +42,7 @@ def render(results: list[FileResult], extras: Extras = Extras()) -> RenderableTy
     totals = summary(results)
     mean = "-" if totals["mean_score"] is None else f"{totals['mean_score']:.1f}"
     line = Text(
-        f"{totals['files']} checked · {totals['passed']} passed · {totals['failed']} failed · "
-        f"{totals['errors']} errors · mean score {mean}",
+        f"{totals['files']} checked · {totals['passed']} passed · {totals['failed']} failed · {totals['errors']} errors · mean score {mean}",
         style="bold",
     )
     files_with = Counter(rule for r in results for rule in {f.rule for f in r.findings})
@@ -69,7 +70,9 @@ def groups(stats: list[GroupStats], label: str) -> Table:
     for group in stats:
         errors = f", {group.errors} errors" if group.errors else ""
         table.add_row(
-            group.name, f"{group.messages}{errors}", "-" if group.pass_rate is None else f"{group.pass_rate:.0%}",
+            group.name,
+            f"{group.messages}{errors}",
+            "-" if group.pass_rate is None else f"{group.pass_rate:.0%}",
             "-" if group.mean_score is None else f"{group.mean_score:.1f}",
             ", ".join(f"{rule} ({files})" for rule, files in group.top_findings) or Text("none", style="muted"),
         )
