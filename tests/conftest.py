@@ -46,3 +46,14 @@ def ruleset():
 
 def sample_paths() -> list[Path]:
     return sorted(p for p in SAMPLES.iterdir() if p.suffix in {".wav", ".mp3", ".ogg", ".flac", ".m4a"})
+
+
+@pytest.fixture
+def repeatable_sampling():
+    """Whisper's temperature fallback samples at random, so a non-speech test could pass or fail by
+    chance: seeded, it is repeatable. Leaks across seeds are measured by hand (see the README)."""
+    import ctranslate2
+    import torch
+
+    torch.manual_seed(0)
+    ctranslate2.set_random_seed(0)

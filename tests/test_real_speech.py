@@ -167,7 +167,7 @@ def test_every_turn_of_the_conversation_is_kept_over_a_phone_line(conversation, 
 
 
 @pytest.mark.parametrize("prompt", NON_SPEECH_PROMPTS)
-def test_recorded_tones_and_silence_stay_empty(asterisk, any_engine, prompt):
+def test_recorded_tones_and_silence_stay_empty(asterisk, any_engine, prompt, repeatable_sampling):
     transcript = transcribe(decode(asterisk / prompt), any_engine)
     assert transcript.text == "" and transcript.words == (), (prompt, transcript.text)
 
@@ -198,6 +198,6 @@ def _line_sounds() -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize("label", list(_line_sounds()))
-def test_line_sounds_stay_empty(any_engine, label):
+def test_line_sounds_stay_empty(any_engine, label, repeatable_sampling):
     transcript = transcribe(_audio(_line_sounds()[label]), any_engine)
     assert transcript.text == "" and transcript.words == (), (label, transcript.text)

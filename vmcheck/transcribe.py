@@ -36,6 +36,8 @@ TIMING_SLACK_SECONDS = 0.2
 """How far Whisper's segment times on a short clip can sit from the sound they belong to."""
 WORD_SOUND_SECONDS = 0.1
 """The least sound a word needs: even fast speech (four words a second) gives each word twice this."""
+FEW_WORDS = 3
+"""What Whisper writes over a beep or a tone: a word or two, rarely more."""
 ECHO_SECONDS = 0.04
 """A word this short that repeats the one before it is tiny.en's echo ("Three. Three."), not said again."""
 STOCK_PHRASES = frozenset({"you", "thank you", "thanks", "thank you very much", "thanks for watching", "thank you for watching"})
@@ -352,9 +354,10 @@ def _looks_hallucinated(raw: dict, words: list[Word], sound: Sound, under: list,
     needs words Whisper is sure of and sound of its own. Words always need sound under them,
     and Whisper's stock phrases ("you", "Thank you.") and the prompt's fillers count only when
     heard clearly or over sound Whisper takes for speech. Where Whisper doubts it hears
-    speech, two more signs of invention hold whatever the words' probabilities (a tone read
-    at a raised temperature can score well): a low log probability for the whole reading,
-    and most words given no time of their own (the alignment found no sound for them).
+    speech, more signs of invention hold whatever the words' average (a tone read at a
+    raised temperature can score well): a low log probability for the whole reading, most
+    words given no time of their own (the alignment found no sound for them), or a word or
+    two of which one is a guess ("All right." over a beep, "All" at 0.005).
     """
     said = [w for w in words if re.search(r"[^\W_]", w.text)]
     if not said or sound.seconds_in(under) < WORD_SOUND_SECONDS * len(said):
@@ -362,7 +365,8 @@ def _looks_hallucinated(raw: dict, words: list[Word], sound: Sound, under: list,
     probabilities = [w.probability for w in said]
     doubts_speech = raw["no_speech_prob"] > SURE_SPEECH_NO_SPEECH
     timeless = sum(w.end - w.start <= ECHO_SECONDS for w in said) * 2 > len(said)
-    if doubts_speech and (raw["avg_logprob"] < GIBBERISH_LOGPROB or timeless):
+    few_with_a_guess = len(said) <= FEW_WORDS and min(probabilities) < GIBBERISH_WORD_PROBABILITY
+    if doubts_speech and (raw["avg_logprob"] < GIBBERISH_LOGPROB or timeless or few_with_a_guess):
         return True
     if _stock(said) and min(probabilities) < CLEAR_WORD_PROBABILITY and doubts_speech:
         return True
