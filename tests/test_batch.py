@@ -121,7 +121,7 @@ def test_interrupted_run_leaves_no_partial_output_and_resumes_from_cache(tmp_pat
     report = tmp_path / "report.json"
     env = {**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "vmcheck", "check", str(folder), "-j", "1", "--batch-size", "2", "-q", "--format", "json", "-o", str(report)],
+        [sys.executable, "-m", "vmcheck", "check", str(folder), "-j", "1", "--batch-size", "1", "-q", "--format", "json", "-o", str(report)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
