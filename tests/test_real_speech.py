@@ -140,7 +140,7 @@ def conversation_8k(conversation, tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("prompt", PROMPTS)
-def test_short_real_utterances_are_kept(asterisk, any_engine, prompt):
+def test_short_real_utterances_are_kept(asterisk, any_engine, prompt, repeatable_sampling):
     transcript = transcribe(decode(asterisk / prompt), any_engine)
     assert transcript.words and normalise(transcript.text), (prompt, transcript.text)
     if prompt in KNOWN:
@@ -156,7 +156,7 @@ def test_phone_conversation_is_transcribed(conversation, conversation_8k, any_en
     assert wer(" ".join(t for _s, _e, t in turns), transcript.text) < MAX_CONVERSATION_WER, transcript.text
 
 
-def test_every_turn_of_the_conversation_is_kept_over_a_phone_line(conversation, conversation_8k, any_engine):
+def test_every_turn_of_the_conversation_is_kept_over_a_phone_line(conversation, conversation_8k, any_engine, repeatable_sampling):
     """Each turn on its own from the 8 kHz copy (0.5-4.5 s, two of them a lone "Hello?")."""
     _path, turns = conversation
     samples = decode(conversation_8k).samples

@@ -24,9 +24,9 @@ from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
 
 DECODING_VERSION = "greedy-filler-prompt-relisten-3"
-BATCH_SIZE = 8
-"""Files transcribed together by default: their 30 s windows are encoded and decoded as one batch
-(``vmcheck.batched``). Measured on 2 cores with tiny.en in bench/results.md; memory grows with it."""
+BATCH_SIZE = 1
+"""Files transcribed together by default. Batches of several (``vmcheck.batched``) measured about 3x
+slower than one file at a time on the 30-file voicemail benchmark (bench/results.md), so they are opt-in."""
 PR_SET_PDEATHSIG = 1
 _worker_engine = None
 

@@ -154,7 +154,7 @@ fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"
 @click.option("--wpm", "text_wpm", type=click.FloatRange(min=40, max=400), help="Speaking rate assumed for .txt scripts (default 150).")
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Skip files matching this glob (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription (default: auto).")
-@click.option("--batch-size", type=click.IntRange(1, 64), help="Files each process transcribes together (default 8).")
+@click.option("--batch-size", type=click.IntRange(1, 64), help="Files each process transcribes together (default 1; batching is experimental).")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Transcribe everything again; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--group-by", metavar="folder|REGEX", help="A table per sub-folder, or per value of the one named group of REGEX in the file name.")

@@ -65,7 +65,7 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
     "model": (_text, "an offline model (tiny.en, base), a Whisper model name or a checkpoint path", "tiny.en"),
     "engine": (_one_of("whisper", "faster-whisper"), "the speech engine: whisper or faster-whisper", "whisper"),
     "jobs": (_jobs, 'the number of worker processes, or "auto"', "auto"),
-    "batch_size": (_number(1, 64), "how many files each process transcribes together, 1 to 64", 8),
+    "batch_size": (_number(1, 64), "how many files each process transcribes together, 1 to 64", 1),
     "cache": (_flag, "true or false: reuse transcripts of unchanged audio", True),
     "exclude": (_strings, "a list of glob patterns of files to skip", []),
     "text_wpm": (_number(40, 400), "the speaking rate assumed for .txt scripts, 40 to 400", 150),
@@ -88,7 +88,7 @@ STARTER = """# vmcheck settings. Command-line options override these; `vmcheck c
 #                            # base.en, small.en (downloaded where a network exists), or a checkpoint path
 # engine = "whisper"         # or "faster-whisper" (pip install 'vmcheck[fast]')
 # jobs = "auto"              # worker processes for transcription
-# batch_size = 8             # files each process transcribes together
+# batch_size = 1             # files each process transcribes together
 # cache = true               # reuse transcripts of unchanged audio
 # exclude = ["drafts/*"]     # glob patterns of files to skip
 # text_wpm = 150             # speaking rate assumed for .txt scripts

@@ -77,7 +77,10 @@ class WhisperEngine:
         self.model_name = self.model.name
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
-        """Every clip's segments, decoded together (``vmcheck.batched``)."""
+        """Every clip's segments: several clips are decoded together (``vmcheck.batched``, opt-in with
+        ``--batch-size``: slower than this on the voicemail benchmark so far), one by whisper.transcribe."""
+        if len(clips) == 1:
+            return _decode_with_fallback(lambda many, prompt: [self._decode(many[0], prompt)], clips)
         return _decode_with_fallback(self._decode_many, clips)
 
     def _decode_many(self, clips: list[np.ndarray], prompt: str | None) -> list[list[dict]]:
