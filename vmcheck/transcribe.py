@@ -79,9 +79,7 @@ class WhisperEngine:
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
         """Every clip's segments: several clips are decoded together (``vmcheck.batched``, opt-in with
         ``--batch-size``: slower than this on the voicemail benchmark so far), one by whisper.transcribe."""
-        if len(clips) == 1:
-            return _decode_with_fallback(lambda many, prompt: [self._decode(many[0], prompt)], clips)
-        return _decode_with_fallback(self._decode_many, clips)
+        return _decode_with_fallback(self._decode_many if len(clips) > 1 else _one_at_a_time(self._decode), clips)
 
     def _decode_many(self, clips: list[np.ndarray], prompt: str | None) -> list[list[dict]]:
         from vmcheck import batched
@@ -167,7 +165,7 @@ class FasterWhisperEngine:
         self.model_name = label
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
-        return _decode_with_fallback(lambda many, prompt: [self._decode(clip, prompt) for clip in many], clips)
+        return _decode_with_fallback(_one_at_a_time(self._decode), clips)
 
     def listen_closely(self, samples: np.ndarray, max_tokens: int) -> list[dict]:
         """Same second listen to a number as WhisperEngine.listen_closely."""
@@ -293,6 +291,11 @@ def _decode_with_fallback(decode_many, clips: list[np.ndarray]) -> list[list[dic
     for i, segments in zip(astray, decode_many([clips[i] for i in astray], None) if astray else []):
         decoded[i] = segments
     return decoded
+
+
+def _one_at_a_time(decode):
+    """An engine's one-clip decode as the many-clip decode that ``_decode_with_fallback`` takes."""
+    return lambda clips, prompt: [decode(clip, prompt) for clip in clips]
 
 
 def _raw(segment: dict) -> dict:
