@@ -55,12 +55,18 @@ engine_option = click.option("--engine", default="whisper", show_default=True, h
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @model_option
 @engine_option
-def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> None:
-    """Print the timed transcript of each FILE."""
-    from vmcheck import audio
+@click.option("--show-pii", is_flag=True, help="Show card, social security and bank numbers unmasked.")
+def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str, show_pii: bool) -> None:
+    """Print the timed transcript of each FILE, sensitive numbers masked."""
+    import warnings
+
+    from vmcheck import audio, privacy, vocab
     from vmcheck.reporters import card
     from vmcheck import transcribe as stt
     from vmcheck.progress import Progress
+
+    if show_pii:
+        warnings.warn("--show-pii: sensitive numbers are shown unmasked")
 
     errors = 0
     results = []
@@ -71,6 +77,7 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> Non
             progress.update(f"transcribing {path}")
             try:
                 transcript = stt.transcribe(audio.decode(path), speech)
+                transcript = transcript if show_pii else privacy.redact(transcript, vocab.builtin())
             except VmcheckError as error:
                 _fail(str(error))
                 errors += 1
@@ -94,7 +101,7 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> Non
 LEVEL_RANK = {"suggestion": 0, "warning": 1, "error": 2}
 
 
-def _settings(config_path, rule_folders=(), rule_overrides=(), **cli_values):
+def _settings(config_path, rule_folders=(), rule_overrides=(), packs=(), **cli_values):
     """Config file first, then the command line on top; resolved once before the first file."""
     from pathlib import Path
 
@@ -104,6 +111,7 @@ def _settings(config_path, rule_folders=(), rule_overrides=(), **cli_values):
     for key, value in cli_values.items():
         config.set(key, value, "command line")
     config.set("rule_folders", [*config["rule_folders"], *rule_folders] if rule_folders else None, "command line")
+    config.set("packs", [*config["packs"], *packs] if packs else None, "command line")
     overrides = dict(config["rules"])
     for item in rule_overrides:
         rule_id, sep, level = item.partition("=")
@@ -119,12 +127,18 @@ def _ruleset(config):
 
     from vmcheck import ruleset
 
-    return ruleset.load([Path(p) for p in config["rule_folders"]], config["rules"])
+    return ruleset.load([Path(p) for p in config["rule_folders"]], config["rules"], config["packs"])
 
 
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: nearest vmcheck.toml or [tool.vmcheck] in pyproject.toml).")
 rules_option = click.option("--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False), help="Extra rule folder (repeatable).")
 override_option = click.option("--rule", "rule_overrides", multiple=True, metavar="ID=LEVEL", help="Switch a rule or pack off, or re-level it: Core.Hedging=off, Core.NameLate=error.")
+pack_option = click.option("--pack", "packs", multiple=True, metavar="NAME", help="Switch on a built-in compliance pack: TCPA, RegF, HIPAA (repeatable).")
+show_pii_option = click.option("--show-pii", is_flag=True, help="Show card, social security and bank numbers unmasked in this run's report (never in the cache).")
+PII_WARNING = (
+    "--show-pii: sensitive numbers are shown unmasked in this report; transcripts read from the cache were stored "
+    "masked and stay masked (--no-cache hears them again)"
+)
 FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 
 
@@ -152,8 +166,14 @@ FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 @config_option
 @rules_option
 @override_option
-def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folders, rule_overrides, **options) -> None:
-    """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin)."""
+@pack_option
+@show_pii_option
+def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folders, rule_overrides, packs, show_pii, **options) -> None:
+    """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin).
+
+    Card, social security and bank numbers are masked in every report and in the cache (--show-pii: not in the report)."""
+    import warnings
+
     from vmcheck import config as configuration
     from vmcheck import inputs, pipeline
     from vmcheck.cache import TranscriptCache
@@ -161,7 +181,7 @@ def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folder
     from vmcheck.model import cache_dir
 
     config = _settings(
-        config_path, rule_folders, rule_overrides, exclude=list(exclude), cache=False if no_cache else None, **options
+        config_path, rule_folders, rule_overrides, packs, exclude=list(exclude), cache=False if no_cache else None, **options
     )
     rules = _ruleset(config)
     settings = pipeline.Settings(
@@ -171,7 +191,10 @@ def check(files, fmt, output, exclude, no_cache, quiet, config_path, rule_folder
         text_wpm=config["text_wpm"],
         threshold=config["fail_under"],
         max_audio_seconds=config["max_audio_seconds"],
+        show_pii=show_pii,
     )
+    if show_pii:
+        warnings.warn(PII_WARNING)
     paths, skipped = inputs.collect(files, tuple(config["exclude"]))
     for path, reason in skipped:
         _fail(f"{path}: {reason}")
@@ -242,10 +265,13 @@ def _print_table(results, out) -> None:
 @config_option
 @rules_option
 @override_option
+@pack_option
 @click.pass_context
-def rules(ctx, config_path, rule_folders, rule_overrides) -> None:
+def rules(ctx, config_path, rule_folders, rule_overrides, packs) -> None:
     """List the rules in force (built-in packs, your folders, your overrides)."""
-    ctx.obj = _ruleset(_settings(config_path, rule_folders, rule_overrides))
+    config = _settings(config_path, rule_folders, rule_overrides, packs)
+    ctx.obj = _ruleset(config)
+    ctx.meta["vmcheck.every_pack"] = lambda: _ruleset(_settings(config_path, rule_folders, rule_overrides, (*packs, *ctx.obj.packs_off)))
     if ctx.invoked_subcommand is None:
         from rich.console import Console
         from rich.table import Table
@@ -260,7 +286,8 @@ def rules(ctx, config_path, rule_folders, rule_overrides) -> None:
             words.add_column(column)
         for name, kind, count, origins in ctx.obj.vocab.summary():
             words.add_row(name, kind, str(count), "; ".join(f"{path} ({n})" for path, n in origins))
-        Console(highlight=False).print(table, "", words)
+        off = f"Packs off (switch on with --pack NAME): {', '.join(ctx.obj.packs_off)}" if ctx.obj.packs_off else ""
+        Console(highlight=False).print(table, "", words, *(["", off] if off else []))
 
 
 @rules.command("vocab")
@@ -277,9 +304,10 @@ def rules_vocab(ruleset, names) -> None:
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.pass_obj
-def rules_show(ruleset, rule_id) -> None:
-    """Explain one rule: what it checks, why, and where the advice comes from."""
+@click.pass_context
+def rules_show(ctx, rule_id) -> None:
+    """Explain one rule (of any pack, on or off): what it checks, why, and where the advice comes from."""
+    ruleset = ctx.meta["vmcheck.every_pack"]()
     rule = ruleset.get(rule_id)
     lines = [
         f"{rule.id}  ({rule.spec['extends']}, {rule.category}, {rule.level}, weight {rule.weight:g})",
@@ -295,17 +323,20 @@ def rules_show(ruleset, rule_id) -> None:
         lines.append(f"Link:       {rule.link}")
     if rule.needs:
         lines.append("Needs:      audio (skipped for text scripts)")
+    if rule.id.split(".")[0] in ctx.obj.packs_off:
+        lines.append(f"Pack:       off (switch on with --pack {rule.id.split('.')[0]})")
     lines.append(f"File:       {ruleset.files[rule.id]}")
     click.echo("\n".join(lines))
 
 
 @rules.command("test")
 @click.argument("rule_ids", nargs=-1)
-@click.pass_obj
-def rules_test(ruleset, rule_ids) -> None:
-    """Run the trigger/pass examples in rule files (all rules, or the IDs given)."""
+@click.pass_context
+def rules_test(ctx, rule_ids) -> None:
+    """Run the trigger/pass examples in rule files (all rules of every pack, on or off, or the IDs given)."""
     from vmcheck.ruletest import run_examples
 
+    ruleset = ctx.meta["vmcheck.every_pack"]()
     chosen = [ruleset.get(r) for r in rule_ids] if rule_ids else ruleset.rules
     failures = 0
     for rule in chosen:
