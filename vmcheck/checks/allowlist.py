@@ -8,7 +8,7 @@ reply, a phone number ...), each found as phrase rules find things
 [PERSON, DATE]``) or by facts that carry times (``facts: [callback_numbers]``).
 A word no part covers is a finding, unless ``ignore`` says it carries no
 content (articles, pronouns, fillers: best said with ``match`` on parts of
-speech). ``deny`` names what is never allowed, even inside an allowed part
+speech), and only when it covers every token of the word. ``deny`` names what is never allowed, even inside an allowed part
 ("Acme Collections" is a business name that says it collects debts).
 Neighbouring words that are not allowed make one finding, ``{content}``.
 """
@@ -53,6 +53,22 @@ class Content:
                 covered.update(i for i, w in enumerate(context.index.words) if start - _SLACK <= (w.start + w.end) / 2 <= end + _SLACK)
         return covered
 
+    def whole_words(self, context: Context) -> set[int]:
+        """Words this content covers token by token: "nice." is not ignored because its full stop is punctuation."""
+        covered: set[int] = set()
+        if self.phrases is not None and self.phrases.regex is not None:
+            for match in context.index.find(self.phrases.regex):
+                covered.update(range(match.first, match.last + 1))
+        hit: set[int] = set()
+        if self.phrases is not None and self.phrases.tokens is not None:
+            hit = {token.i for span in self.phrases.tokens.matcher(context.doc, as_spans=True) for token in span}
+        hit |= {token.i for entity in context.doc.ents if entity.label_ in self.entities for token in entity}
+        by_word: dict[int, list[int]] = {}
+        for token in context.doc:
+            if any(c.isalnum() for c in token.text):
+                by_word.setdefault(context.owners[token.idx], []).append(token.i)
+        return covered | {word for word, tokens in by_word.items() if all(i in hit for i in tokens)}
+
 
 class Allowlist(Rule):
     FIELDS = {"allow": True, "deny": False, "ignore": False, "max_findings": False}
@@ -74,7 +90,7 @@ class Allowlist(Rule):
         words = context.index.words
         allowed = set().union(*(part.words(context) for part in self.allow.values()))
         denied = self.deny.words(context) if self.deny else set()
-        ignored = self.ignore.words(context) if self.ignore else set()
+        ignored = self.ignore.whole_words(context) if self.ignore else set()
         ignored |= {i for i, w in enumerate(words) if not any(c.isalnum() for c in w.text)}
         bad = [i for i in range(len(words)) if i in denied or (i not in allowed and i not in ignored)]
         stretches: list[list[int]] = []
