@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
@@ -95,9 +94,12 @@ def recording(tmp_path_factory):
     return path
 
 
+SPOKEN = "zero one two three four five six seven eight nine".split()
+
+
 def _raw(digits: str) -> re.Pattern:
-    """The digits with anything but a digit between them: "4111 1111", "4-1-1-1", "4,111,111"."""
-    return re.compile(r"\D{0,3}".join(digits))
+    """The digits written or spelled, with anything but a digit between them: "4111 1111", "4-1-1-1", "Four, one, one"."""
+    return re.compile(r"[\W_]{0,3}".join(f"(?:{d}|{SPOKEN[int(d)]})" for d in digits), re.IGNORECASE)
 
 
 def test_no_card_or_ssn_digits_in_any_output_or_the_cache(recording, tmp_path, monkeypatch):
@@ -118,5 +120,11 @@ def test_no_card_or_ssn_digits_in_any_output_or_the_cache(recording, tmp_path, m
     for name, text in outputs.items():
         for digits in (CARD[:12], SSN[:5]):
             assert not _raw(digits).search(text), f"raw digits in {name}"
-    shown = runner.invoke(cli, ["check", str(recording), "--format", "json", "--show-pii", "--no-cache", "-q"])
-    assert _raw(CARD[:12]).search(shown.output) and "--show-pii" in shown.output
+
+
+def test_show_pii_turns_masking_off_for_one_run_with_a_warning():
+    script = "Hi, this is John from Acme. My card is 4111 1111 1111 1111. Call me at 312-555-0147."
+    with pytest.warns(UserWarning, match="--show-pii"):
+        shown = CliRunner().invoke(cli, ["check", "-", "--format", "json", "--show-pii"], input=script)
+    masked = CliRunner().invoke(cli, ["check", "-", "--format", "json"], input=script)
+    assert _raw(CARD[:12]).search(shown.output) and not _raw(CARD[:12]).search(masked.output)
