@@ -88,7 +88,7 @@ def test_check_json_follows_the_contract():
         assert key in entry, key
     for key in ("caller_name", "company", "callback_numbers", "ask", "word_count", "wpm", "filler_count", "fillers_per_min", "leading_silence_s"):
         assert key in entry["facts"], key
-    assert set(entry["categories"]) == {"name", "number", "rambling", "ask", "tone", "delivery"}
+    assert set(entry["categories"]) == {"name", "number", "rambling", "ask", "tone", "delivery", "compliance"}
     assert document["summary"]["files"] == 1
     assert result.returncode == (0 if entry["passed"] else 1)
 

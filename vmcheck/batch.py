@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-from vmcheck import model, pipeline
+from vmcheck import model, pipeline, privacy
 from vmcheck.audio import AudioStats, too_long
 from vmcheck.cache import TranscriptCache, file_digest
 from vmcheck.errors import VmcheckError
@@ -140,7 +140,7 @@ def check_all(
                 yield pipeline.FileResult(path, ok=False, error=str(outcome).replace(pending[key][0], path))
             continue
         transcript, stats = outcome
-        cache.put(key, transcript, stats)
+        cache.put(key, privacy.redact(transcript, ruleset.vocab), stats)  # the digits never reach the disk
         for path in pending[key]:
             yield _guarded(path, partial(pipeline.judge, path, transcript, stats, ruleset, settings))
 

@@ -1,7 +1,8 @@
 """Transcripts cached by the audio's content, so re-checking a folder after a rule change costs no decoding.
 
 An entry is keyed by the SHA-256 of the file's bytes plus everything that
-changes the transcript (engine, model, decoding options). Entries are written
+changes the transcript (engine, model, decoding options). Transcripts arrive
+here masked: no sensitive number is ever written to disk. Entries are written
 to a temporary file and renamed, so an interrupted or concurrent run leaves
 either a whole entry or none; each carries a checksum of its payload, so a
 damaged entry is detected, discarded with a warning, and rebuilt.
@@ -19,7 +20,8 @@ from pathlib import Path
 from vmcheck.audio import AudioStats, check_readable
 from vmcheck.transcript import Transcript
 
-FORMAT = 1
+FORMAT = 2
+"""2: entries hold masked transcripts (``vmcheck.privacy``); older entries may hold raw card numbers and are never read."""
 CHUNK = 1 << 20
 
 

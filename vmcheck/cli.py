@@ -9,10 +9,20 @@ from typing import Any
 import click
 
 from vmcheck import __version__
+from vmcheck.cli_options import (
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_OK,
+    config_option,
+    load_rules,
+    override_option,
+    pack_option,
+    resolved_config,
+    rules_option,
+)
+from vmcheck.cli_rules import rules as rules_group
 from vmcheck.errors import VmcheckError
 from vmcheck.reporting import GROUPED_FORMATS
-
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
@@ -57,13 +67,20 @@ engine_option = click.option("--engine", default="whisper", show_default=True, h
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @model_option
 @engine_option
-def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> None:
-    """Print the timed transcript of each FILE."""
+@click.option("--show-pii", is_flag=True, help="Show card, social security and bank numbers unmasked.")
+def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str, show_pii: bool) -> None:
+    """Print the timed transcript of each FILE, sensitive numbers masked."""
+    import warnings
+
+    from vmcheck import privacy, vocab
     from vmcheck import transcribe as stt
     from vmcheck.audio import DEFAULT_MAX_SECONDS
     from vmcheck.batch import BATCH_SIZE, transcribe_together
     from vmcheck.progress import Progress
     from vmcheck.reporters import card
+
+    if show_pii:
+        warnings.warn("--show-pii: sensitive numbers are shown unmasked")
 
     errors = 0
     results: list[dict[str, Any]] = []
@@ -79,7 +96,8 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> Non
                     errors += 1
                     results.append({"path": path, "ok": False, "error": str(outcome), "transcript": None})
                 else:
-                    results.append({"path": path, "ok": True, "error": None, "transcript": outcome[0]})
+                    transcript = outcome[0] if show_pii else privacy.redact(outcome[0], vocab.builtin())
+                    results.append({"path": path, "ok": True, "error": None, "transcript": transcript})
                 progress.advance()
     if fmt == "json":
         payload = [{**r, "transcript": r["transcript"].to_dict() if r["transcript"] else None} for r in results]
@@ -94,47 +112,12 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str) -> Non
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
 
 
-def _settings(config_path, rule_folders=(), rule_overrides=(), **cli_values):
-    """Config file first, then the command line on top; resolved once before the first file."""
-    from pathlib import Path
-
-    from vmcheck import config as configuration
-
-    config = configuration.load(Path(config_path) if config_path else None)
-    for key, value in cli_values.items():
-        config.set(key, value, "command line")
-    config.set("rule_folders", [*config["rule_folders"], *rule_folders] if rule_folders else None, "command line")
-    overrides = dict(config["rules"])
-    for item in rule_overrides:
-        rule_id, sep, level = item.partition("=")
-        if not sep:
-            raise VmcheckError(f"--rule takes ID=LEVEL or ID=off (got {item!r})")
-        overrides[rule_id.strip()] = level.strip()
-    config.set("rules", overrides if rule_overrides else None, "command line")
-    return config
-
-
-def _ruleset(config):
-    from pathlib import Path
-
-    from vmcheck import ruleset
-
-    return ruleset.load([Path(p) for p in config["rule_folders"]], config["rules"])
-
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help="Config file (default: nearest vmcheck.toml or [tool.vmcheck] in pyproject.toml).",
+show_pii_option = click.option(
+    "--show-pii", is_flag=True, help="Show card, social security and bank numbers unmasked in this run's report (never in the cache)."
 )
-rules_option = click.option("--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False), help="Extra rule folder (repeatable).")
-override_option = click.option(
-    "--rule",
-    "rule_overrides",
-    multiple=True,
-    metavar="ID=LEVEL",
-    help="Switch a rule or pack off, or re-level it: Core.Hedging=off, Core.NameLate=error.",
+PII_WARNING = (
+    "--show-pii: sensitive numbers are shown unmasked in this report; transcripts read from the cache were stored "
+    "masked and stay masked (--no-cache hears them again)"
 )
 FORMATS = ("table", "json", "jsonl", "csv", "junit", "sarif", "github", "html")
 fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"]), help="Lowest finding level that fails a message (default error).")
@@ -168,10 +151,30 @@ fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"
 @config_option
 @rules_option
 @override_option
+@pack_option
+@show_pii_option
 def check(
-    files, fmt, output, exclude, no_cache, quiet, group_by, baseline, embed_audio, config_path, rule_folders, rule_overrides, **options
+    files,
+    fmt,
+    output,
+    exclude,
+    no_cache,
+    quiet,
+    group_by,
+    baseline,
+    embed_audio,
+    config_path,
+    rule_folders,
+    rule_overrides,
+    packs,
+    show_pii,
+    **options,
 ) -> None:
-    """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin)."""
+    """Score each voicemail FILE (audio, .txt script, folder, glob, or - for a script on stdin).
+
+    Card, social security and bank numbers are masked in every report and in the cache (--show-pii: not in the report)."""
+    import warnings
+
     from vmcheck import config as configuration
     from vmcheck import inputs, pipeline, reporting, scoring
     from vmcheck.baseline import load as load_baseline
@@ -186,8 +189,8 @@ def check(
         raise VmcheckError(f"--group-by shows in --format {', '.join(GROUPED_FORMATS)}, not {fmt}")
     grouping = Grouping.parse(group_by) if group_by else None
     old = load_baseline(baseline) if baseline else None
-    config = _settings(config_path, rule_folders, rule_overrides, exclude=list(exclude), cache=False if no_cache else None, **options)
-    rules = _ruleset(config)
+    config = resolved_config(config_path, rule_folders, rule_overrides, packs, exclude=list(exclude), cache=False if no_cache else None, **options)
+    rules = load_rules(config)
     settings = pipeline.Settings(
         model=config["model"],
         engine=config["engine"],
@@ -196,7 +199,10 @@ def check(
         threshold=config["fail_under"],
         max_audio_seconds=config["max_audio_seconds"],
         batch_size=int(config["batch_size"]),
+        show_pii=show_pii,
     )
+    if show_pii:
+        warnings.warn(PII_WARNING)
     paths, skipped = inputs.collect(files, tuple(config["exclude"]))
     for path, reason in skipped:
         _fail(f"{path}: {reason}")
@@ -232,84 +238,7 @@ def diff(old, new, fail_on) -> None:
     sys.exit(EXIT_FAILED if comparison.failed else EXIT_OK)
 
 
-@cli.group(invoke_without_command=True)
-@config_option
-@rules_option
-@override_option
-@click.pass_context
-def rules(ctx, config_path, rule_folders, rule_overrides) -> None:
-    """List the rules in force (built-in packs, your folders, your overrides)."""
-    ctx.obj = _ruleset(_settings(config_path, rule_folders, rule_overrides))
-    if ctx.invoked_subcommand is None:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("Rule", "Category", "Level", "Weight", "Type"):
-            table.add_column(column)
-        for rule in ctx.obj.rules:
-            table.add_row(rule.id, rule.category, rule.level, f"{rule.weight:g}", rule.spec["extends"])
-        words = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("Vocabulary", "Kind", "Entries", "From"):
-            words.add_column(column)
-        for name, kind, count, origins in ctx.obj.vocab.summary():
-            words.add_row(name, kind, str(count), "; ".join(f"{path} ({n})" for path, n in origins))
-        Console(highlight=False).print(table, "", words)
-
-
-@rules.command("vocab")
-@click.argument("names", nargs=-1)
-@click.pass_obj
-def rules_vocab(ruleset, names) -> None:
-    """List the words of the vocabularies in force (all, or the names given), each with the file and line it came from."""
-    for name in names or sorted(ruleset.vocab.by_name):
-        vocabulary = ruleset.vocab.get(name)
-        click.echo(f"{name} ({vocabulary.kind}): {vocabulary.about}")
-        for entry in vocabulary.entries:
-            click.echo(f"  {entry.text}  [{entry.source}]")
-
-
-@rules.command("show")
-@click.argument("rule_id")
-@click.pass_obj
-def rules_show(ruleset, rule_id) -> None:
-    """Explain one rule: what it checks, why, and where the advice comes from."""
-    rule = ruleset.get(rule_id)
-    lines = [
-        f"{rule.id}  ({rule.spec['extends']}, {rule.category}, {rule.level}, weight {rule.weight:g})",
-        "",
-        rule.description,
-        "",
-        f"Message:    {rule.message.source}",
-        f"Suggestion: {rule.suggestion.source}",
-    ]
-    if rule.source:
-        lines.append(f"Source:     {rule.source}")
-    if rule.link:
-        lines.append(f"Link:       {rule.link}")
-    if rule.needs:
-        lines.append("Needs:      audio (skipped for text scripts)")
-    lines.append(f"File:       {ruleset.files[rule.id]}")
-    click.echo("\n".join(lines))
-
-
-@rules.command("test")
-@click.argument("rule_ids", nargs=-1)
-@click.pass_obj
-def rules_test(ruleset, rule_ids) -> None:
-    """Run the trigger/pass examples in rule files (all rules, or the IDs given)."""
-    from vmcheck.ruletest import run_examples
-
-    chosen = [ruleset.get(r) for r in rule_ids] if rule_ids else ruleset.rules
-    failures = 0
-    for rule in chosen:
-        for result in run_examples(rule, ruleset):
-            if not result.ok:
-                failures += 1
-                expectation = "should fire but did not" if result.kind == "trigger" else "fired but should not"
-                click.echo(f"FAIL {rule.id}: {expectation}: {result.text[:70]}")
-    click.echo(f"{len(chosen)} rules, {failures} failing examples")
-    sys.exit(EXIT_FAILED if failures else EXIT_OK)
+cli.add_command(rules_group)
 
 
 @cli.group("cache")
@@ -362,7 +291,7 @@ def show_config(config_path) -> None:
     """Print the resolved settings and where each one came from."""
     from vmcheck import config as configuration
 
-    config = _settings(config_path)
+    config = resolved_config(config_path)
     click.echo(f"# config file: {config.path or 'none found'}")
     for key in configuration.KEYS:
         value = config[key]

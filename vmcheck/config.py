@@ -59,6 +59,7 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
     "errors_ok": (_flag, "true or false: do not exit with 2 when a file cannot be checked", False),
     "rule_folders": (_strings, "a list of extra rule folders, relative to the config file", []),
     "rules": (_overrides, "a table of rule or pack IDs set to off, suggestion, warning or error", {}),
+    "packs": (_strings, "a list of built-in packs to switch on beside Core: TCPA, RegF, HIPAA", []),
     "caller": (_text, "the caller's real name, to check that it comes through", None),
     "number": (_text, "the caller's real callback number, to check that it comes through", None),
     "region": (_text, "the phone number region, an ISO country code such as US or GB", "US"),
@@ -95,6 +96,7 @@ STARTER = """# vmcheck settings. Command-line options override these; `vmcheck c
 # max_audio_seconds = 600    # refuse longer recordings
 
 # rule_folders = ["course-rules"]   # extra rule packs, relative to this file
+# packs = ["TCPA"]                  # built-in compliance packs to switch on: TCPA, RegF, HIPAA
 
 # [rules]                     # switch rules off or re-level them
 # "Core.Hedging" = "off"

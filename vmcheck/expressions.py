@@ -37,6 +37,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "all": all,
     "round": round,
     "count": lambda items, key, value: sum(1 for item in items or () if _get(item, key) == value),
+    "first": lambda items, key, value: next((item for item in items or () if _get(item, key) == value), None),
 }
 
 
@@ -150,7 +151,7 @@ def _evaluate(node: ast.AST, facts: dict) -> Any:
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # the only calls _validate lets through
         args = [_evaluate(a, facts) for a in node.args]
-        if node.func.id != "count" and any(a is None for a in args):
+        if node.func.id not in ("count", "first") and any(a is None for a in args):
             return None
         return _FUNCTIONS[node.func.id](*args)
     raise ExpressionError(f"cannot evaluate {type(node).__name__}")

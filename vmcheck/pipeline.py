@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vmcheck import scoring, textmode
+from vmcheck import privacy, scoring, textmode
 from vmcheck.audio import AudioStats
 from vmcheck.checks import Finding
 from vmcheck.errors import VmcheckError
@@ -30,6 +30,7 @@ class Settings:
     threshold: float | None = None
     max_audio_seconds: float = 600.0
     batch_size: int | None = None
+    show_pii: bool = False
 
 
 @dataclass
@@ -103,14 +104,20 @@ def read_text(path: str) -> str:
 
 
 def judge(path: str, transcript: Transcript, audio: AudioStats | None, ruleset: RuleSet, settings: Settings) -> FileResult:
-    """Facts, findings and score for a transcript, from audio or from text."""
+    """Facts, findings and score for a transcript, from audio or from text.
+
+    Facts and findings are always read from the masked transcript, so none can quote a sensitive number;
+    ``show_pii`` only puts the words as heard back into the result's transcript.
+    """
     from vmcheck.facts import nlp
 
-    doc = nlp.parse(transcript.words)
-    facts = extract(transcript, audio, settings.expected, doc, ruleset.vocab).to_dict()
-    findings, skipped = ruleset.run(facts, transcript.words, doc)
+    masked = privacy.redact(transcript, ruleset.vocab)
+    doc = nlp.parse(masked.words)
+    facts = extract(masked, audio, settings.expected, doc, ruleset.vocab).to_dict()
+    findings, skipped = ruleset.run(facts, masked.words, doc)
     result_score = scoring.score(findings, ruleset, skipped, settings.threshold)
-    return FileResult(path, True, None, transcript, facts, findings, skipped, result_score)
+    shown = transcript if settings.show_pii else masked
+    return FileResult(path, True, None, shown, facts, findings, skipped, result_score)
 
 
 def check_text(path: str, ruleset: RuleSet, settings: Settings) -> FileResult:

@@ -1,7 +1,8 @@
 """Load rule packs from ``rules/`` and user folders, apply overrides, and run them on a message's facts.
 
 A pack is a folder of YAML files, one rule each; a rule's ID is
-``Pack.FileName``. Loading is strict: an unknown key, a bad pattern or a
+``Pack.FileName``. Of the built-in packs only ``Core`` is always on; the
+others (the compliance packs) are switched on by name. Loading is strict: an unknown key, a bad pattern or a
 missing field stops the run with an error naming the file, because a rule
 that silently checks nothing is worse than no rule.
 """
@@ -26,6 +27,7 @@ from vmcheck.vocab import VOCAB_FOLDER, Vocabularies
 
 RULE_SUFFIXES = (".yml", ".yaml")
 POLICY_FILE = "scoring.yaml"
+ALWAYS_ON = "Core"
 
 
 def builtin_rules_dir() -> Path:
@@ -103,6 +105,7 @@ class RuleSet:
     policy: Policy
     files: dict[str, Path] = field(default_factory=dict)
     vocab: Vocabularies = field(default_factory=vocabularies.builtin)
+    packs_off: tuple[str, ...] = ()
 
     def get(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -167,14 +170,27 @@ def pack_folders(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and any(q.suffix in RULE_SUFFIXES or q.name == VOCAB_FOLDER for q in p.iterdir()))
 
 
-def load(extra_folders: Iterable[Path] = (), overrides: dict[str, str] | None = None) -> RuleSet:
-    """Built-in packs, then user packs; ``overrides`` maps a rule ID or pack name to 'off' or a level."""
+def builtin_packs() -> list[str]:
+    """The packs shipped with vmcheck: ``Core`` and those a manager may switch on."""
+    return [pack.name for pack in pack_folders(builtin_rules_dir())]
+
+
+def load(extra_folders: Iterable[Path] = (), overrides: dict[str, str] | None = None, packs: Iterable[str] = ()) -> RuleSet:
+    """Core, the built-in ``packs`` named, then user packs; ``overrides`` maps a rule ID or pack name to 'off' or a level.
+
+    Every built-in pack is loaded, so a broken one is an error and an override may name a pack that is off;
+    the rules of packs not switched on are then left out."""
     builtin = builtin_rules_dir()
     policy = Policy.load(builtin / POLICY_FILE)
+    shipped = {name.lower(): name for name in builtin_packs()}
+    unknown = [name for name in packs if name.lower() not in shipped]
+    if unknown:
+        raise VmcheckError(f"no built-in pack named {', '.join(unknown)} (choose from: {', '.join(sorted(set(shipped.values()) - {ALWAYS_ON}))})")
+    chosen = {ALWAYS_ON.lower(), *(name.lower() for name in packs)}
     rules: list[Rule] = []
     files: dict[str, Path] = {}
-    packs = [pack for folder in [builtin, *map(Path, extra_folders)] for pack in pack_folders(folder)]
-    for pack in packs:
+    folders = [pack for folder in [builtin, *map(Path, extra_folders)] for pack in pack_folders(folder)]
+    for pack in folders:
         for path in sorted(pack.iterdir()):
             if path.suffix not in RULE_SUFFIXES or path.name == POLICY_FILE:
                 continue
@@ -183,7 +199,11 @@ def load(extra_folders: Iterable[Path] = (), overrides: dict[str, str] | None = 
                 raise VmcheckError(f"rule {rule.id} is defined twice (also in {files[rule.id]})", str(path))
             files[rule.id] = path
             rules.append(rule)
-    return RuleSet(_apply_overrides(rules, overrides or {}), policy, files, vocabularies.load(packs))
+    rules = _apply_overrides(rules, overrides or {})
+    off = {lowered for lowered in shipped if lowered not in chosen}
+    kept = [rule for rule in rules if files[rule.id].parent.parent != builtin or files[rule.id].parent.name.lower() not in off]
+    in_force = [pack for pack in folders if pack.parent != builtin or pack.name.lower() in chosen]
+    return RuleSet(kept, policy, files, vocabularies.load(in_force), tuple(sorted(shipped[name] for name in off)))
 
 
 def _apply_overrides(rules: list[Rule], overrides: dict[str, str]) -> list[Rule]:

@@ -362,15 +362,18 @@ def _looks_hallucinated(raw: dict, words: list[Word], sound: Sound, under: list,
     heard clearly or over sound Whisper takes for speech. Where Whisper doubts it hears
     speech, more signs of invention hold whatever the words' average (a tone read at a
     raised temperature can score well): a low log probability for the whole reading, most
-    words given no time of their own (the alignment found no sound for them), or a word or
-    two of which one is a guess ("All right." over a beep, "All" at 0.005).
+    words given no time of their own (the alignment found no sound for them; a runaway
+    repeat, "one, one, one, ..." on a card number, is crammed into no time whatever was
+    said, so only a run's first word counts), or a word or two of which one is a guess
+    ("All right." over a beep, "All" at 0.005).
     """
     said = [w for w in words if re.search(r"[^\W_]", w.text)]
     if not said or sound.seconds_in(under) < WORD_SOUND_SECONDS * len(said):
         return True
     probabilities = [w.probability for w in said]
     doubts_speech = raw["no_speech_prob"] > SURE_SPEECH_NO_SPEECH
-    timeless = sum(w.end - w.start <= ECHO_SECONDS for w in said) * 2 > len(said)
+    first_of_runs = [w for w, before in zip(said, [None, *said]) if before is None or _letters(w) != _letters(before)]
+    timeless = sum(w.end - w.start <= ECHO_SECONDS for w in first_of_runs) * 2 > len(first_of_runs)
     few_with_a_guess = len(said) <= FEW_WORDS and min(probabilities) < GIBBERISH_WORD_PROBABILITY
     if doubts_speech and (raw["avg_logprob"] < GIBBERISH_LOGPROB or timeless or few_with_a_guess):
         return True

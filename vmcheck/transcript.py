@@ -69,11 +69,29 @@ class Relisten:
 
 
 @dataclass(frozen=True)
+class Redaction:
+    """A sensitive number masked out of the words (see ``vmcheck.privacy``): what it was and when, never its digits."""
+
+    kind: str
+    masked: str
+    start: float
+    end: float
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "masked": self.masked, "start": round(self.start, 3), "end": round(self.end, 3)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Redaction:
+        return cls(str(data["kind"]), str(data["masked"]), float(data["start"]), float(data["end"]))
+
+
+@dataclass(frozen=True)
 class Transcript:
     """Words with times in seconds from the start of the recording.
 
     ``estimated`` is true in text mode, where times come from an assumed
-    speaking rate rather than from audio.
+    speaking rate rather than from audio. ``redactions`` lists the sensitive
+    numbers masked out of the words, so they are still known once the digits are gone.
     """
 
     text: str
@@ -85,6 +103,7 @@ class Transcript:
     language: str = "en"
     estimated: bool = False
     relistens: tuple[Relisten, ...] = ()
+    redactions: tuple[Redaction, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -101,6 +120,7 @@ class Transcript:
             "language": self.language,
             "estimated": self.estimated,
             "relistens": [r.to_dict() for r in self.relistens],
+            "redactions": [r.to_dict() for r in self.redactions],
         }
 
     @classmethod
@@ -115,4 +135,5 @@ class Transcript:
             language=str(data.get("language", "en")),
             estimated=bool(data.get("estimated", False)),
             relistens=tuple(Relisten.from_dict(r) for r in data.get("relistens", ())),
+            redactions=tuple(Redaction.from_dict(r) for r in data.get("redactions", ())),
         )

@@ -1,5 +1,6 @@
 """Rule types, one module each; ``extends`` in a rule file names one of these."""
 
+from vmcheck.checks.allowlist import Allowlist
 from vmcheck.checks.base import Context, Finding, Rule, RuleError
 from vmcheck.checks.conditional import Conditional
 from vmcheck.checks.existence import Existence
@@ -13,6 +14,7 @@ TYPES: dict[str, type[Rule]] = {
     "metric": Metric,
     "timing": Timing,
     "conditional": Conditional,
+    "allowlist": Allowlist,
 }
 
 __all__ = ["TYPES", "Context", "Finding", "Rule", "RuleError"]

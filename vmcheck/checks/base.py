@@ -16,7 +16,7 @@ from vmcheck.expressions import Expression, ExpressionError
 from vmcheck.textindex import TextIndex
 
 LEVELS = ("suggestion", "warning", "error")
-CATEGORIES = ("name", "number", "rambling", "ask", "tone", "delivery")
+CATEGORIES = ("name", "number", "rambling", "ask", "tone", "delivery", "compliance")
 COMMON_FIELDS = {
     "extends",
     "message",

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the extractors load spaCy; transcription reads numbers with
     from vmcheck.facts.names import Caller
     from vmcheck.facts.numbers import CallbackNumber
     from vmcheck.facts.speech import Speech
-    from vmcheck.transcript import Transcript
+    from vmcheck.transcript import Redaction, Transcript
     from vmcheck.vocab import Vocabularies
 
 
@@ -53,6 +53,7 @@ FACT_NAMES = frozenset(
         "leading_silence_s",
         "audio",
         "expected",
+        "sensitive_numbers",
     }
 )
 
@@ -76,6 +77,7 @@ class Facts:
     speech: Speech
     identity: Identity
     audio: AudioStats | None
+    sensitive: tuple[Redaction, ...] = ()
 
     def to_dict(self) -> dict:
         speech = self.speech.to_dict()
@@ -96,6 +98,7 @@ class Facts:
             "leading_silence_s": round(leading, 2),
             "audio": None if self.audio is None else self.audio.to_dict(),
             "expected": self.identity.to_dict(),
+            "sensitive_numbers": [r.to_dict() for r in self.sensitive],
         }
 
 
@@ -113,6 +116,7 @@ def extract(
     from vmcheck.facts.identity import check_identity
     from vmcheck.facts.names import find_caller
     from vmcheck.facts.numbers import find_numbers
+    from vmcheck.facts.sensitive import find as find_sensitive
     from vmcheck.facts.speech import analyse
     from vmcheck.textindex import TextIndex
     from vmcheck.vocab import builtin
@@ -133,4 +137,6 @@ def extract(
         speech=analyse(words, index, vocab),
         identity=check_identity(words, list(numbers), expected.name, expected.number, caller, vocab),
         audio=audio,
+        # Masked numbers are known from the transcript's redactions; any left unmasked are found in the words.
+        sensitive=(*transcript.redactions, *(s.redaction() for s in find_sensitive(words, vocab))),
     )

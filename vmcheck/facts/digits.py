@@ -8,7 +8,7 @@ runs are cut where the caller said the number twice without a break, and each
 run is carved into the numbers it holds. Validation is left to ``phonenumbers``.
 Which of those numbers are callback numbers is decided in ``numbers``.
 
-The pipeline: ``_atoms`` (one word -> pieces) -> ``_tokens`` (spelled and
+The pipeline: ``_atoms`` (one word -> pieces) -> ``tokens`` (spelled and
 written digits -> digit tokens) -> ``runs`` (tokens that belong together)
 -> ``numbers_in``: ``_split_repeats`` and ``_carve`` (a run -> numbers).
 """
@@ -127,7 +127,7 @@ class DigitToken:
     probability: float = 1.0
 
 
-def _tokens(words: Sequence[Word]) -> Iterator[DigitToken | str]:
+def tokens(words: Sequence[Word]) -> Iterator[DigitToken | str]:
     """Digit tokens, with the atoms that can end a number (break, plus, ext, stop, comma) passed through.
 
     Spoken forms are folded here: "double five" is 55, "eight hundred" is 800
@@ -188,7 +188,7 @@ def runs(words: Sequence[Word], region: str) -> list[Run]:
     run: Run | None = None
     extension_of: Run | None = None
     boundary, plus = "soft", False
-    for token in _tokens(words):
+    for token in tokens(words):
         if isinstance(token, DigitToken):
             if extension_of and (not extension_of.extension or boundary == "soft"):
                 extension_of.extension += token.digits
