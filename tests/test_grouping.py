@@ -73,6 +73,7 @@ def test_group_figures(team):
         "ask": 0,
         "tone": 0,
         "delivery": 0,
+        "compliance": 0,
     }
     assert ann.mean_score < bob.mean_score
 

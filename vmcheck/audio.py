@@ -7,6 +7,7 @@ here (silence at either end, peak, clipping, loudness) feed the delivery rules.
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -52,14 +53,18 @@ class Audio:
         return SAMPLE_RATE
 
 
-def decode(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Audio:
-    """Decode the first audio stream of ``path``, refusing anything longer than ``max_seconds``."""
+def decode(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS, data: bytes | None = None) -> Audio:
+    """Decode the first audio stream of ``path``, refusing anything longer than ``max_seconds``.
+
+    ``data`` is the file's bytes, read elsewhere: a cluster worker gets them from the driver, and
+    decodes them in memory, so no copy of a recording is left on the worker's disk."""
     import av
 
     path = Path(path)
-    check_readable(path)
+    if data is None:
+        check_readable(path)
     try:
-        container = av.open(str(path), metadata_errors="ignore")
+        container = av.open(str(path) if data is None else io.BytesIO(data), mode="r", metadata_errors="ignore")
     except av.error.FFmpegError as error:
         raise VmcheckError(f"not a readable audio file ({_reason(error)})", str(path)) from None
     with container:

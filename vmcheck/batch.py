@@ -1,4 +1,4 @@
-"""Many messages at once: the cache first, worker processes for what is left, judging in the parent.
+"""Many messages at once: the cache first, worker processes (or a Ray cluster) for what is left, judging in the parent.
 
 Transcription is the only slow step, so only it goes to workers; each worker
 loads the model once and gets its share of the cores as torch threads, so
@@ -81,14 +81,15 @@ def _transcribe_in_worker(paths: list[str], max_seconds: float) -> list:
     ]
 
 
-def transcribe_together(paths: list[str], max_seconds: float, engine) -> list:
-    """Each file's (transcript, audio stats), or the error that stopped it, decoded as one batch."""
+def transcribe_together(paths: list[str], max_seconds: float, engine, contents: list[bytes | None] | None = None) -> list:
+    """Each file's (transcript, audio stats), or the error that stopped it, decoded as one batch
+    (from ``contents``, the files' bytes, where given)."""
     from vmcheck import audio, transcribe
 
     outcomes: list = []
-    for path in paths:
+    for path, data in zip(paths, contents or [None] * len(paths)):
         try:
-            outcomes.append(audio.decode(path, max_seconds))
+            outcomes.append(audio.decode(path, max_seconds, data))
         except VmcheckError as error:
             outcomes.append(error)
     decoded = [outcome for outcome in outcomes if not isinstance(outcome, VmcheckError)]
@@ -96,7 +97,7 @@ def transcribe_together(paths: list[str], max_seconds: float, engine) -> list:
     return [outcome if isinstance(outcome, VmcheckError) else (next(transcripts), outcome.stats) for outcome in outcomes]
 
 
-def _chunks(pending: dict[str, list[str]], size: int | None) -> list[list[str]]:
+def batches_by_length(pending: dict[str, list[str]], size: int | None) -> list[list[str]]:
     """The pending keys in batches of files of about the same length (file size stands in for it), so a batch ends together."""
     keys = sorted(pending, key=lambda key: os.path.getsize(pending[key][0]), reverse=True)
     size = size or BATCH_SIZE
@@ -133,7 +134,10 @@ def check_all(
             pending.setdefault(key, []).append(path)
     if not pending:
         return
-    transcribed = _in_process if jobs <= 1 or len(pending) == 1 else _in_workers
+    if settings.cluster:
+        from vmcheck.cluster import transcribe_all as transcribed
+    else:
+        transcribed = _in_process if jobs <= 1 or len(pending) == 1 else _in_workers
     for key, outcome in transcribed(pending, settings, max(1, jobs), on_stage):
         if isinstance(outcome, VmcheckError):
             for path in pending[key]:
@@ -157,7 +161,7 @@ def _in_process(pending: dict[str, list[str]], settings, jobs, on_stage):
 
     on_stage("loading the speech model")
     engine = transcribe.load_engine(settings.engine, settings.model)
-    for keys in _chunks(pending, settings.batch_size):
+    for keys in batches_by_length(pending, settings.batch_size):
         on_stage(f"transcribing {pending[keys[0]][0]}" + (f" and {len(keys) - 1} more" if len(keys) > 1 else ""))
         yield from zip(keys, transcribe_together([pending[key][0] for key in keys], settings.max_audio_seconds, engine))
 
@@ -179,7 +183,7 @@ def _in_workers(pending: dict[str, list[str]], settings, jobs, on_stage):
         size = max(1, min(settings.batch_size or BATCH_SIZE, -(-len(pending) // workers)))
         futures = {
             executor.submit(_transcribe_in_worker, [pending[key][0] for key in keys], settings.max_audio_seconds): keys
-            for keys in _chunks(pending, size)
+            for keys in batches_by_length(pending, size)
         }
         remaining = set(futures)
         while remaining:

@@ -136,8 +136,14 @@ fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"
 @click.option("--errors-ok", is_flag=True, default=None, help="Do not exit with 2 because a file could not be checked.")
 @click.option("--wpm", "text_wpm", type=click.FloatRange(min=40, max=400), help="Speaking rate assumed for .txt scripts (default 150).")
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Skip files matching this glob (repeatable).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription (default: auto).")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription, or speech workers on a --cluster (default: auto)."
+)
 @click.option("--batch-size", type=click.IntRange(1, 64), help="Files each process transcribes together (default 1; batching is experimental).")
+@click.option(
+    "--cluster", metavar="ADDRESS", help="Transcribe on a Ray cluster: ray://HOST:PORT, HOST:PORT, auto, or local (pip install 'vmcheck[cluster]')."
+)
+@click.option("--cluster-shared-storage", is_flag=True, default=None, help="The cluster's workers read the files' paths themselves (no bytes sent).")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Transcribe everything again; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--group-by", metavar="folder|REGEX", help="A table per sub-folder, or per value of the one named group of REGEX in the file name.")
@@ -200,6 +206,9 @@ def check(
         max_audio_seconds=config["max_audio_seconds"],
         batch_size=int(config["batch_size"]),
         show_pii=show_pii,
+        cluster=config["cluster"],
+        cluster_shared_storage=bool(config["cluster_shared_storage"]),
+        cluster_workers=None if config["jobs"] == "auto" else int(config["jobs"]),
     )
     if show_pii:
         warnings.warn(PII_WARNING)

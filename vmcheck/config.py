@@ -67,6 +67,8 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
     "engine": (_one_of("whisper", "faster-whisper"), "the speech engine: whisper or faster-whisper", "whisper"),
     "jobs": (_jobs, 'the number of worker processes, or "auto"', "auto"),
     "batch_size": (_number(1, 64), "how many files each process transcribes together, 1 to 64", 1),
+    "cluster": (_text, 'a Ray cluster to transcribe on: "ray://HOST:PORT", "HOST:PORT", "auto" or "local"', None),
+    "cluster_shared_storage": (_flag, "true or false: the cluster's workers read the files' paths themselves", False),
     "cache": (_flag, "true or false: reuse transcripts of unchanged audio", True),
     "exclude": (_strings, "a list of glob patterns of files to skip", []),
     "text_wpm": (_number(40, 400), "the speaking rate assumed for .txt scripts, 40 to 400", 150),
@@ -90,6 +92,7 @@ STARTER = """# vmcheck settings. Command-line options override these; `vmcheck c
 # engine = "whisper"         # or "faster-whisper" (pip install 'vmcheck[fast]')
 # jobs = "auto"              # worker processes for transcription
 # batch_size = 1             # files each process transcribes together
+# cluster = "local"          # transcribe on a Ray cluster: "ray://HOST:PORT", "auto", "local"
 # cache = true               # reuse transcripts of unchanged audio
 # exclude = ["drafts/*"]     # glob patterns of files to skip
 # text_wpm = 150             # speaking rate assumed for .txt scripts

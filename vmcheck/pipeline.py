@@ -31,6 +31,9 @@ class Settings:
     max_audio_seconds: float = 600.0
     batch_size: int | None = None
     show_pii: bool = False
+    cluster: str | None = None
+    cluster_shared_storage: bool = False
+    cluster_workers: int | None = None
 
 
 @dataclass
