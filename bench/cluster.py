@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -56,6 +57,8 @@ def main() -> None:
     audio_seconds = sum(decode(path).stats.duration for path in files)
     checkpoint = model.checkpoint("tiny.en")
     port = _free_port()
+    os.environ.setdefault("RAY_AUTH_MODE", "token")  # a token of this run's own, so ~/.ray/auth_token is neither read nor written
+    os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
     env_local_only = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
     subprocess.run(
         [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", f"--temp-dir={work / 'ray'}", "--num-cpus=2",
