@@ -44,6 +44,22 @@ def ruleset():
     return rules.load()
 
 
+_heard: dict[tuple[str, str, str], tuple] = {}
+
+
+def heard(path: Path, engine):
+    """A sample's (transcript, audio stats) by an engine, transcribed once per test session: many tests judge
+    the same samples, and transcription is what takes the time. The transcript is read-only (frozen)."""
+    from vmcheck.audio import decode
+    from vmcheck.transcribe import transcribe
+
+    key = (str(path), engine.name, engine.model_name)
+    if key not in _heard:
+        audio = decode(path)
+        _heard[key] = (transcribe(audio, engine), audio.stats)
+    return _heard[key]
+
+
 def sample_paths() -> list[Path]:
     return sorted(p for p in SAMPLES.iterdir() if p.suffix in {".wav", ".mp3", ".ogg", ".flac", ".m4a"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, heard
 from vmcheck import audio, pipeline, relisten, transcribe
 from vmcheck.facts import Expectations
 
@@ -40,7 +40,7 @@ def test_no_number_means_no_second_listen(engine):
 def test_expected_number_is_judged_on_what_was_heard(engine, ruleset, number, recovered):
     """The expected number is never given to the recogniser; it only checks the readings."""
     settings = pipeline.Settings(expected=Expectations(number=number))
-    result = pipeline.check_audio(str(SAMPLES / "excellent.wav"), engine, ruleset, settings)
+    result = pipeline.judge(str(SAMPLES / "excellent.wav"), *heard(SAMPLES / "excellent.wav", engine), ruleset, settings)
     assert result.facts["expected"]["number_recovered"] is recovered
 
 

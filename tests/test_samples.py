@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, heard
 from vmcheck import pipeline
 
 FLAWS = {
@@ -22,7 +22,7 @@ FLAWS = {
 def results(engine, ruleset):
     settings = pipeline.Settings()
     names = ["excellent.wav", "telephone.wav", *FLAWS]
-    return {name: pipeline.check_audio(str(SAMPLES / name), engine, ruleset, settings) for name in names}
+    return {name: pipeline.judge(str(SAMPLES / name), *heard(SAMPLES / name, engine), ruleset, settings) for name in names}
 
 
 @pytest.mark.parametrize("name", ["excellent.wav", "telephone.wav"])

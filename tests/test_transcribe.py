@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import SAMPLES, sample_paths
+from tests.conftest import SAMPLES, heard, sample_paths
 from tests.wer import wer
-from vmcheck.audio import SAMPLE_RATE, Audio, decode, measure
+from vmcheck.audio import SAMPLE_RATE, Audio, measure
 from vmcheck.transcribe import transcribe
 from vmcheck.transcript import Transcript
 
@@ -19,7 +19,7 @@ MAX_MEAN_WER = 0.15
 
 @pytest.fixture(scope="module")
 def transcripts(any_engine):
-    return {path.name: transcribe(decode(path), any_engine) for path in sample_paths()}
+    return {path.name: heard(path, any_engine)[0] for path in sample_paths()}
 
 
 def test_samples_match_their_reference_scripts(transcripts):

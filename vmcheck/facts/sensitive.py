@@ -96,10 +96,17 @@ def _cues(words: Sequence[Word], first: int, vocab: Vocabularies) -> set[str]:
 
 
 def _carve(stream: list[DigitToken], cues: set[str]) -> list[Sensitive]:
-    """The sensitive numbers in a stream, cut only between tokens, longest first from the left."""
+    """The sensitive numbers in a stream, cut only between tokens, longest first from the left.
+
+    A piece never holds more digits than the longest kind, so a long run ("1 1 1 ..." for pages) is carved in linear time."""
+    longest = max(*CARD_LENGTHS, *ACCOUNT_LENGTHS, 9)
     found, i = [], 0
     while i < len(stream):
-        for j in range(len(stream), i, -1):
+        end, count = i, 0
+        while end < len(stream) and count + len(stream[end].digits) <= longest:
+            count += len(stream[end].digits)
+            end += 1
+        for j in range(end, i, -1):
             piece = tuple(stream[i:j])
             kind = _kind("".join(t.digits for t in piece), tuple(len(t.digits) for t in piece), cues)
             if kind:
