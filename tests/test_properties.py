@@ -249,6 +249,13 @@ AUDIO_STATS = st.none() | st.builds(
     audio=None,
     expected=Expectations(),
 )
+@example(  # the number parser adds digits not said: one probability per digit all the same (was an IndexError)
+    words=[Word(" 0+67200-000", 0.0, 0.0, 0.0)],
+    estimated=False,
+    duration=None,
+    audio=None,
+    expected=Expectations(),
+)
 def test_any_words_with_any_timing_go_through_the_whole_pipeline(words, estimated, duration, audio, expected):
     if duration is None:
         duration = max((w.end for w in words), default=0.0)

@@ -323,9 +323,12 @@ class Said:
 
 
 def _said(parsed: Parsed, tokens: Sequence[DigitToken], corrected: bool = False) -> Said:
-    """A mention of ``parsed``; its digits are the last ones spoken (a prefix such as "00" or "011" is dropped)."""
+    """A mention of ``parsed``; its digits are the last ones spoken (a prefix such as "00" or "011" is dropped).
+    A digit the parser adds that was not said ("0+67200-000") takes the least sure probability of those said."""
     spoken = [t.probability for t in tokens for _ in t.digits]
-    return Said(parsed, tuple(tokens), tuple(spoken[len(spoken) - len(parsed.digits) :]), corrected=corrected)
+    missing = len(parsed.digits) - len(spoken)
+    probabilities = [min(spoken, default=0.0)] * missing + spoken if missing > 0 else spoken[len(spoken) - len(parsed.digits) :]
+    return Said(parsed, tuple(tokens), tuple(probabilities), corrected=corrected)
 
 
 def numbers_in(run: Run, region: str, corrects: Said | None = None) -> list[Said]:
