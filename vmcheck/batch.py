@@ -64,14 +64,24 @@ def _start_worker(engine_name: str, model_name: str, threads: int) -> None:
     global _worker_engine
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    use_threads(threads)
+    from vmcheck.transcribe import load_engine
+
+    _worker_engine = load_engine(engine_name, model_name)
+
+
+def use_threads(threads: int) -> None:
+    """This process's share of the cores, for torch and the BLAS libraries under it."""
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[variable] = str(threads)
     import torch
 
     torch.set_num_threads(threads)
-    from vmcheck.transcribe import load_engine
 
-    _worker_engine = load_engine(engine_name, model_name)
+
+def shared_batches(pending: dict[str, list[str]], size: int | None, workers: int) -> list[list[str]]:
+    """Batches of at most ``size`` files, smaller on a short list, so that every worker gets a share of it."""
+    return batches_by_length(pending, max(1, min(size or BATCH_SIZE, -(-len(pending) // workers))))
 
 
 def _transcribe_in_worker(paths: list[str], max_seconds: float) -> list:
@@ -179,11 +189,9 @@ def _in_workers(pending: dict[str, list[str]], settings, jobs, on_stage):
         initargs=(settings.engine, settings.model, threads),
     )
     try:
-        # Smaller batches on a short list, so that every worker gets a share of it.
-        size = max(1, min(settings.batch_size or BATCH_SIZE, -(-len(pending) // workers)))
         futures = {
             executor.submit(_transcribe_in_worker, [pending[key][0] for key in keys], settings.max_audio_seconds): keys
-            for keys in batches_by_length(pending, size)
+            for keys in shared_batches(pending, settings.batch_size, workers)
         }
         remaining = set(futures)
         while remaining:

@@ -45,13 +45,10 @@ class Transcriber:
     def __init__(self, engine: str, model: str, threads: int, version: str):
         if version != __version__:
             raise VmcheckError(f"this worker has vmcheck {__version__}, the driver {version}; install the same version on every node")
-        for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-            os.environ[variable] = str(threads)
-        import torch
-
+        from vmcheck.batch import use_threads
         from vmcheck.transcribe import load_engine
 
-        torch.set_num_threads(threads)
+        use_threads(threads)
         self.engine = load_engine(engine, model)
 
     def ready(self) -> int:
@@ -67,7 +64,7 @@ class Transcriber:
 
 def transcribe_all(pending: dict[str, list[str]], settings, jobs: int, on_stage: Callable[[str], None]) -> Iterator[tuple[str, Outcome]]:
     """(key, (transcript, stats) or VmcheckError) for every pending key, in the order they finish."""
-    from vmcheck.batch import BATCH_SIZE, batches_by_length
+    from vmcheck.batch import shared_batches
 
     ray = connect(settings.cluster)
     actors: list = []
@@ -77,8 +74,7 @@ def transcribe_all(pending: dict[str, list[str]], settings, jobs: int, on_stage:
         threads = max(1, min(CPUS_PER_WORKER, cores // workers))
         on_stage(f"starting {workers} speech workers on the cluster")
         actors = [_started(ray, settings, threads) for _ in range(workers)]
-        size = max(1, min(settings.batch_size or BATCH_SIZE, -(-len(pending) // workers)))
-        queue = deque(batches_by_length(pending, size))
+        queue = deque(shared_batches(pending, settings.batch_size, workers))
         yield from _dispatch(ray, actors, queue, pending, settings, lambda: _started(ray, settings, threads), on_stage)
     finally:
         for actor in actors:
