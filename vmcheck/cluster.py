@@ -11,6 +11,7 @@ on. Each file is answered exactly once.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import socket
@@ -86,11 +87,12 @@ def _dispatch(ray, actors: list, queue: deque, pending: dict[str, list[str]], se
     """Keep every actor busy; when one dies, start another and send its batch again, a file at a time."""
     deaths: Counter[str] = Counter()
     running: dict = {}
+    sent = itertools.count()
     slots = dict.fromkeys(range(len(actors)), BATCHES_IN_FLIGHT)
 
     def send(i: int, keys: list[str]) -> None:
         files = [(pending[key][0], None if settings.cluster_shared_storage else _read(pending[key][0])) for key in keys]
-        running[actors[i].transcribe.remote(files, settings.max_audio_seconds)] = (i, keys)
+        running[actors[i].transcribe.remote(files, settings.max_audio_seconds)] = (i, keys, next(sent))
         slots[i] -= 1
 
     while queue or running:
@@ -99,7 +101,7 @@ def _dispatch(ray, actors: list, queue: deque, pending: dict[str, list[str]], se
                 send(i, queue.popleft())
         on_stage(f"transcribing on the cluster ({len(running)} batches in flight)")
         (ref,), _ = ray.wait(list(running), num_returns=1)
-        i, keys = running.pop(ref)
+        i, keys, order = running.pop(ref)
         try:
             outcomes = ray.get(ref)
         except ray.exceptions.RayTaskError as error:
@@ -112,10 +114,16 @@ def _dispatch(ray, actors: list, queue: deque, pending: dict[str, list[str]], se
             ray.kill(actors[i])
             actors[i] = start()
             slots[i] = BATCHES_IN_FLIGHT
-            for other, (j, other_keys) in list(running.items()):
-                if j == i:  # queued behind the batch that was running: lost with the actor, not a suspect
+            lost = [(order, keys)]
+            for other, (j, other_keys, other_order) in list(running.items()):
+                if j == i:
                     del running[other]
-                    queue.appendleft(other_keys)
+                    lost.append((other_order, other_keys))
+            # an actor runs its calls in the order sent, so the earliest lost batch is the one it was running
+            # (ray.wait may report any of the lost batches first)
+            (_, keys), *behind = sorted(lost)
+            for _, other_keys in reversed(behind):  # queued behind the batch that was running: lost with the actor, not suspects
+                queue.appendleft(other_keys)
             for key in reversed(keys):
                 deaths[key] += 1
                 if deaths[key] > DEATHS_ALLOWED:
