@@ -77,3 +77,25 @@ def test_word_times_match_whisper_transcribe_where_the_text_does(engine, clips, 
 
 def test_a_recorded_word_that_fails_every_threshold_keeps_its_greedy_reading(together):
     assert "cancel" in _text(together[3]).lower()
+
+
+def test_beam_search_hears_the_number_as_whisper_transcribe_does_and_a_spent_budget_ends_the_clip(engine):
+    """The second listen's decode (beam search, digit prompt) on the batched pieces: its first window reads
+    what whisper.transcribe's does, and once the budget is spent nothing more is decoded."""
+    import whisper
+
+    from vmcheck import batched, relisten
+
+    clip = decode(SAMPLES / "excellent.wav").samples[: 28 * transcribe.SAMPLE_RATE]
+    settings = {**transcribe.FALLBACK, "temperatures": (0.0,)}
+    (segments,) = batched.transcribe(
+        engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 224 if seconds == 0 else 0]
+    )
+    plain = whisper.transcribe(
+        engine.model, clip, fp16=False, language="en", word_timestamps=True, initial_prompt=relisten.DIGIT_PROMPT, carry_initial_prompt=True,
+        condition_on_previous_text=False, verbose=None, beam_size=relisten.BEAM_SIZE, temperature=0.0, sample_len=224,
+    )["segments"]  # fmt: skip
+    assert "3 1 2 5 5 5 0 1 4 7" in _text(segments)
+    assert _text(segments) == _text([segment for segment in plain if segment["seek"] == 0])
+    spent = batched.transcribe(engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 0])
+    assert spent == [[]]

@@ -50,9 +50,11 @@ class _Echo:
     def __init__(self, at: list[float]):
         self.at = at
         self.clips: list[float] = []
+        self.budgets: list[list[int]] = []
 
-    def listen_closely(self, samples: np.ndarray, max_tokens: int) -> list[dict]:
+    def listen_closely(self, samples: np.ndarray, tokens_after) -> list[dict]:
         self.clips.append(samples.size / audio.SAMPLE_RATE)
+        self.budgets.append([tokens_after(t) for t in (0.0, 3.0, 4.0, 8.3, 8.5)])
         return [{"words": [(f"{i}", t, t + 0.2, 0.9) for i, t in enumerate(self.at)]}]
 
 
@@ -66,6 +68,9 @@ def test_words_map_back_to_the_mention_they_were_heard_in():
     echo = _Echo(at=[0.8, 2.0, 3.6, 4.9, 9.0])
     [first, second] = relisten._listen(decoded, batches[0], echo)
     assert echo.clips == [pytest.approx(3.2 + 1.0 + 4.2 + 1.0)]
+    # Room for two mentions from the start, for one once the first clip is past, none after the second.
+    per = relisten.TOKENS_PER_MENTION
+    assert echo.budgets == [[2 * per, 2 * per, per, per, 0]]
     assert [(w.text, round(w.start, 2)) for w in first.words] == [("0", 10.2), ("1", 11.4)]
     assert [(w.text, round(w.start, 2)) for w in second.words] == [("3", 30.1)]
 

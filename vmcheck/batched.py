@@ -14,6 +14,8 @@ second encoder pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 
@@ -31,10 +33,11 @@ class _OnFeatures:
 class _Stream:
     """One file's way through its windows, as the body of whisper.transcribe's loop."""
 
-    def __init__(self, mel: torch.Tensor):
+    def __init__(self, mel: torch.Tensor, budget: Callable[[float], int] | None = None):
         from whisper.audio import N_FRAMES
 
         self.mel = mel
+        self.budget = budget
         self.frames = mel.shape[-1] - N_FRAMES
         self.seek = 0
         self.last_speech = 0.0
@@ -42,7 +45,14 @@ class _Stream:
 
     @property
     def done(self) -> bool:
-        return self.seek >= self.frames
+        return self.seek >= self.frames or self.tokens_left == 0
+
+    @property
+    def tokens_left(self) -> int | None:
+        """The most tokens the next window may take, when the caller set a budget."""
+        from whisper.audio import HOP_LENGTH, SAMPLE_RATE
+
+        return None if self.budget is None else self.budget(self.seek * HOP_LENGTH / SAMPLE_RATE)
 
     def window(self) -> tuple[torch.Tensor, int]:
         from whisper.audio import N_FRAMES, pad_or_trim
@@ -123,20 +133,35 @@ def _segment(seek: int, start: float, end: float, tokens: torch.Tensor, result, 
     }
 
 
-def transcribe(model, clips: list[np.ndarray], prompt: str | None, settings: dict, batch_size: int | None = None) -> list[list[dict]]:
+def transcribe(
+    model,
+    clips: list[np.ndarray],
+    prompt: str | None,
+    settings: dict,
+    batch_size: int | None = None,
+    beam_size: int | None = None,
+    budgets: list[Callable[[float], int]] | None = None,
+) -> list[list[dict]]:
     """Segments for each clip, as ``whisper.transcribe(model, clip, word_timestamps=True,
     initial_prompt=prompt, carry_initial_prompt=True, condition_on_previous_text=False)`` gives them.
 
     ``settings`` holds the fallback: ``temperatures``, ``compression_ratio_threshold``,
     ``logprob_threshold`` and ``no_speech_threshold``. At most ``batch_size`` windows are
-    decoded together (default: one window of every clip).
+    decoded together (default: one window of every clip). ``beam_size`` decodes by beam search.
+    ``budgets`` give, for each clip, the most tokens a window starting at a given second may
+    take; at zero the clip is done. Unlike whisper.transcribe's one ``sample_len``, a budget
+    keeps a beam from running on in a window where nothing is left to hear.
     """
     import whisper
     from whisper.audio import N_SAMPLES
 
     tokenizer = whisper.tokenizer.get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language="en", task="transcribe")
     prompt_tokens = tokenizer.encode(" " + prompt.strip()) if prompt else []
-    streams = [_Stream(whisper.log_mel_spectrogram(clip, model.dims.n_mels, padding=N_SAMPLES)) for clip in clips]
+    streams = [
+        _Stream(whisper.log_mel_spectrogram(clip, model.dims.n_mels, padding=N_SAMPLES), budgets[i] if budgets else None)
+        for i, clip in enumerate(clips)
+    ]
+    options = {"beam_size": beam_size} if beam_size else {}
     with torch.no_grad():
         while live := sorted((s for s in streams if not s.done), key=lambda s: s.frames - s.seek, reverse=True):
             size = batch_size or len(live)
@@ -144,13 +169,15 @@ def transcribe(model, clips: list[np.ndarray], prompt: str | None, settings: dic
                 batch = live[first : first + size]
                 windows = [stream.window() for stream in batch]
                 features = model.embed_audio(torch.stack([mel for mel, _size in windows]).to(model.device))
-                results = _decode_with_fallback(model, features, prompt_tokens, settings)
+                budgets_left = [left for stream in batch if (left := stream.tokens_left) is not None]
+                sample_len = {"sample_len": max(budgets_left)} if len(budgets_left) == len(batch) else {}
+                results = _decode_with_fallback(model, features, prompt_tokens, settings, **options, **sample_len)
                 for stream, row, result, (_mel, size) in zip(batch, features, results, windows):
                     stream.advance(result, row, size, model, tokenizer, settings)
     return [stream.segments for stream in streams]
 
 
-def _decode_with_fallback(model, features: torch.Tensor, prompt_tokens: list[int], settings: dict) -> list:
+def _decode_with_fallback(model, features: torch.Tensor, prompt_tokens: list[int], settings: dict, **options) -> list:
     """Greedy decoding of the batch, then each higher temperature for the rows whose reading is
     too repetitive or too unlikely (and not silence), on the rows' own encoded audio. A row that
     no temperature satisfies keeps its likeliest reading that is not a loop, as faster-whisper
@@ -161,8 +188,9 @@ def _decode_with_fallback(model, features: torch.Tensor, prompt_tokens: list[int
     attempts: list[list] = [[] for _ in range(features.shape[0])]
     rows = list(range(features.shape[0]))
     for temperature in settings["temperatures"]:
-        options = DecodingOptions(language="en", task="transcribe", temperature=temperature, prompt=prompt_tokens or None, fp16=False)
-        for row, result in zip(rows, decode(model, features[rows], options)):
+        sampled = {key: value for key, value in options.items() if temperature == 0 or key != "beam_size"}  # as whisper.transcribe
+        decoding = DecodingOptions(language="en", task="transcribe", temperature=temperature, prompt=prompt_tokens or None, fp16=False, **sampled)
+        for row, result in zip(rows, decode(model, features[rows], decoding)):
             attempts[row].append(result)
         rows = [row for row in rows if _needs_fallback(attempts[row][-1], settings)]
         if not rows:

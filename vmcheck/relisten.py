@@ -89,7 +89,12 @@ def _listen(audio: Audio, batch: list[tuple[float, float, float, float]], engine
         pieces.extend([piece, gap])
         at += piece.size / SAMPLE_RATE + GAP_SECONDS
     clip = np.concatenate(pieces)
-    heard = [word for segment in engine.listen_closely(clip, TOKENS_PER_MENTION * len(batch)) for word in segment["words"]]
+    ends = [offset + clip_end - clip_start for offset, (_s, _e, clip_start, clip_end) in zip(offsets, batch)]
+
+    def tokens_after(seconds: float) -> int:
+        return TOKENS_PER_MENTION * sum(end > seconds for end in ends)
+
+    heard = [word for segment in engine.listen_closely(clip, tokens_after) for word in segment["words"]]
     readings = []
     for (start, end, clip_start, _clip_end), offset in zip(batch, offsets):
         kept = []

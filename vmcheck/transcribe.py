@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -86,11 +87,15 @@ class WhisperEngine:
 
         return [[_raw(segment) for segment in segments] for segments in batched.transcribe(self.model, clips, prompt, FALLBACK)]
 
-    def listen_closely(self, samples: np.ndarray, max_tokens: int) -> list[dict]:
+    def listen_closely(self, samples: np.ndarray, tokens_after: Callable[[float], int]) -> list[dict]:
         """The second listen to a number (``vmcheck.relisten``): beam search, temperature 0, a digit prompt,
-        and a token budget, since a beam stuck on "9 9 9 ..." would otherwise run to Whisper's limit."""
-        segments = self._decode(samples, DIGIT_PROMPT, beam_size=BEAM_SIZE, temperature=0.0, sample_len=max_tokens)
-        return [_before_loop(segment) for segment in segments]
+        and a token budget for each window from what is left to hear after its start, since a beam stuck
+        on "9 9 9 ..." would otherwise run to Whisper's limit, in the silence after the last number too."""
+        from vmcheck import batched
+
+        settings = {**FALLBACK, "temperatures": (0.0,)}
+        (segments,) = batched.transcribe(self.model, [samples], DIGIT_PROMPT, settings, beam_size=BEAM_SIZE, budgets=[tokens_after])
+        return [_before_loop(_raw(segment)) for segment in segments]
 
     def _decode(self, samples: np.ndarray, prompt: str | None, **options) -> list[dict]:
         import whisper
@@ -167,9 +172,9 @@ class FasterWhisperEngine:
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
         return _decode_with_fallback(_one_at_a_time(self._decode), clips)
 
-    def listen_closely(self, samples: np.ndarray, max_tokens: int) -> list[dict]:
-        """Same second listen to a number as WhisperEngine.listen_closely."""
-        segments = self._decode(samples, DIGIT_PROMPT, beam_size=BEAM_SIZE, temperature=[0.0], max_new_tokens=max_tokens)
+    def listen_closely(self, samples: np.ndarray, tokens_after: Callable[[float], int]) -> list[dict]:
+        """The second listen of WhisperEngine.listen_closely, with the budget of the whole clip for every window."""
+        segments = self._decode(samples, DIGIT_PROMPT, beam_size=BEAM_SIZE, temperature=[0.0], max_new_tokens=tokens_after(0.0))
         return [_before_loop(segment) for segment in segments]
 
     def _decode(
