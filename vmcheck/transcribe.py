@@ -79,7 +79,7 @@ class WhisperEngine:
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
         """Every clip's segments: several clips are decoded together (``vmcheck.batched``, opt-in with
-        ``--batch-size``: slower than this on the voicemail benchmark so far), one by whisper.transcribe."""
+        ``--batch-size``; see ``batch.BATCH_SIZE``), one by whisper.transcribe."""
         return _decode_with_fallback(self._decode_many if len(clips) > 1 else _one_at_a_time(self._decode), clips)
 
     def _decode_many(self, clips: list[np.ndarray], prompt: str | None) -> list[list[dict]]:
