@@ -44,6 +44,10 @@ CARD_INDUSTRIES = "23456"
 CARD_GROUPS = ((4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3))
 SSN_GROUPS = ((3, 2, 4),)
 ACCOUNT_LENGTHS = range(6, 18)
+NINE_DIGITS = 9
+"""The length of a social security number and of an ABA routing number."""
+LONGEST = max(*CARD_LENGTHS, *ACCOUNT_LENGTHS, NINE_DIGITS)
+"""No piece with more digits than this can be any kind, which keeps the carving linear."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +102,11 @@ def _cues(words: Sequence[Word], first: int, vocab: Vocabularies) -> set[str]:
 def _carve(stream: list[DigitToken], cues: set[str]) -> list[Sensitive]:
     """The sensitive numbers in a stream, cut only between tokens, longest first from the left.
 
-    A piece never holds more digits than the longest kind, so a long run ("1 1 1 ..." for pages) is carved in linear time."""
-    longest = max(*CARD_LENGTHS, *ACCOUNT_LENGTHS, 9)
+    A piece never holds more than LONGEST digits, so a long run ("1 1 1 ..." for pages) is carved in linear time."""
     found, i = [], 0
     while i < len(stream):
         end, count = i, 0
-        while end < len(stream) and count + len(stream[end].digits) <= longest:
+        while end < len(stream) and count + len(stream[end].digits) <= LONGEST:
             count += len(stream[end].digits)
             end += 1
         for j in range(end, i, -1):
@@ -122,9 +125,9 @@ def _kind(number: str, groups: tuple[int, ...], cues: set[str]) -> str | None:
     grouped = len(groups) == 1 or groups in CARD_GROUPS
     if len(number) in CARD_LENGTHS and number[0] in CARD_INDUSTRIES and luhn.is_valid(number) and ("card" in cues or grouped):
         return "card"
-    if len(number) == 9 and "routing" in cues and rtn.is_valid(number):
+    if len(number) == NINE_DIGITS and "routing" in cues and rtn.is_valid(number):
         return "bank"
-    if len(number) == 9 and ssn.is_valid(number) and ("ssn" in cues or groups in SSN_GROUPS):
+    if len(number) == NINE_DIGITS and ssn.is_valid(number) and ("ssn" in cues or groups in SSN_GROUPS):
         return "ssn"
     if len(number) in ACCOUNT_LENGTHS and "account" in cues:
         return "bank"
