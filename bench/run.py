@@ -9,8 +9,8 @@ Two workloads: the samples repeated to about 30 distinct WAV files of 15-75 s
 at 16 and 8 kHz (each copy's gain differs slightly, so no two files share a
 cache entry), and short real-speech clips of 2-10 s at 8 kHz (see
 ``build_clips``). Each runs through the whisper CLI, openai-whisper's own
-``transcribe()`` without word times, and vmcheck one file at a time (the default),
-batched (``--batch-size 8``) and with faster-whisper. Every vmcheck command runs in a
+``transcribe()`` without word times, and vmcheck one file at a time (``--batch-size 1``),
+in batches of 8 (the default) and with faster-whisper. Every vmcheck command runs in a
 fresh cache folder that holds only the converted model, except the cached
 re-run. Figures are medians over ``--runs``.
 """
@@ -249,8 +249,8 @@ def main() -> None:
             args.runs,
         )
         for label, options in (
-            ("(u) vmcheck check, one file at a time (default)", ()),
-            ("(b) vmcheck check --batch-size 8", ("--batch-size", "8")),
+            ("(u) vmcheck check --batch-size 1, one file at a time", ("--batch-size", "1")),
+            ("(b) vmcheck check, batches of 8 (default)", ()),
             ("(d) vmcheck check --engine faster-whisper", ("--engine", "faster-whisper")),
         ):
             run(f"{wl} {label}", vmcheck_cold(files, *options), args.runs)
@@ -261,7 +261,7 @@ def main() -> None:
         command = [*vmcheck, "check", *workloads["voicemails"], "-q", "--format", "json", "-o", str(report), "--model", args.model, *jobs]
         return command, {**env, "VMCHECK_CACHE_DIR": str(cold_cache["dir"])}
 
-    run("[voicemails] (u) cold, to fill the cache", vmcheck_cold(workloads["voicemails"]), 1)
+    run("[voicemails] (b) cold, to fill the cache", vmcheck_cold(workloads["voicemails"]), 1)
     run("[voicemails] (c) vmcheck check, cached", vmcheck_cached, args.runs)
     run("(e) vmcheck --help", lambda: ([*vmcheck, "--help"], env), max(args.runs, 5))
     run("(f) vmcheck check one .txt script", lambda: ([*vmcheck, "check", str(script), "-q"], env), max(args.runs, 5))

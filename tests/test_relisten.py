@@ -44,20 +44,6 @@ def test_expected_number_is_judged_on_what_was_heard(engine, ruleset, number, re
     assert result.facts["expected"]["number_recovered"] is recovered
 
 
-class _Echo:
-    """Hears one word at a known place of the clip it is given: enough to check the time arithmetic."""
-
-    def __init__(self, at: list[float]):
-        self.at = at
-        self.clips: list[float] = []
-        self.budgets: list[list[int]] = []
-
-    def listen_closely(self, samples: np.ndarray, tokens_after) -> list[dict]:
-        self.clips.append(samples.size / audio.SAMPLE_RATE)
-        self.budgets.append([tokens_after(t) for t in (0.0, 3.0, 4.0, 8.3, 8.5)])
-        return [{"words": [(f"{i}", t, t + 0.2, 0.9) for i, t in enumerate(self.at)]}]
-
-
 def test_words_map_back_to_the_mention_they_were_heard_in():
     samples = np.zeros(40 * audio.SAMPLE_RATE, dtype=np.float32)
     decoded = audio.Audio(samples, audio.measure(samples))
@@ -65,14 +51,26 @@ def test_words_map_back_to_the_mention_they_were_heard_in():
     batches = relisten._windows(mentions, decoded.stats.duration)
     assert len(batches) == 1
     # Clip one runs 9.4-12.6 s (3.2 s), then 1 s of silence; clip two starts at 4.2 s of the joined clip.
-    echo = _Echo(at=[0.8, 2.0, 3.6, 4.9, 9.0])
-    [first, second] = relisten._listen(decoded, batches[0], echo)
-    assert echo.clips == [pytest.approx(3.2 + 1.0 + 4.2 + 1.0)]
+    clip, offsets, tokens_after = relisten._clip(decoded, batches[0])
+    assert clip.size / audio.SAMPLE_RATE == pytest.approx(3.2 + 1.0 + 4.2 + 1.0)
     # Room for two mentions from the start, for one once the first clip is past, none after the second.
     per = relisten.TOKENS_PER_MENTION
-    assert echo.budgets == [[2 * per, 2 * per, per, per, 0]]
+    assert [tokens_after(t) for t in (0.0, 3.0, 4.0, 8.3, 8.5)] == [2 * per, 2 * per, per, per, 0]
+    heard_words = [(f"{i}", t, t + 0.2, 0.9) for i, t in enumerate([0.8, 2.0, 3.6, 4.9, 9.0])]
+    [first, second] = relisten._readings(batches[0], offsets, heard_words)
     assert [(w.text, round(w.start, 2)) for w in first.words] == [("0", 10.2), ("1", 11.4)]
     assert [(w.text, round(w.start, 2)) for w in second.words] == [("3", 30.1)]
+
+
+def test_recordings_listened_to_together_read_as_each_alone(engine):
+    """The second listen decodes the numbers of a batch of files together: each file's readings are its own."""
+    names = ["excellent.wav", "number_once_fast.flac", "no_number.ogg", "telephone.wav"]
+    first_pass = [(audio.decode(str(SAMPLES / name)), heard(SAMPLES / name, engine)[0].words) for name in names]
+    together = relisten.relisten(first_pass, engine)
+    alone = [relisten.relisten([pair], engine)[0] for pair in first_pass]
+    digits = [[(r.start, r.end, [w.text for w in r.words]) for r in found] for found in together]
+    assert digits == [[(r.start, r.end, [w.text for w in r.words]) for r in found] for found in alone]
+    assert [len(found) for found in together] == [2, 1, 0, 2]
 
 
 def test_mentions_beyond_one_window_are_decoded_in_several():

@@ -19,15 +19,12 @@ from functools import partial
 from vmcheck import model, pipeline, privacy
 from vmcheck.audio import AudioStats, too_long
 from vmcheck.cache import TranscriptCache, file_digest
+from vmcheck.config import BATCH_SIZE
 from vmcheck.errors import VmcheckError
 from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
 
 DECODING_VERSION = "greedy-filler-prompt-relisten-4"
-BATCH_SIZE = 1
-"""Files transcribed together by default. Since the second listen got its token budgets, batches of 8
-(``vmcheck.batched``) measured 1.47x faster than one file at a time on the 30-file voicemail benchmark
-(bench/results.md); they stay opt-in until the test suite has been run with them."""
 PR_SET_PDEATHSIG = 1
 _worker_engine = None
 

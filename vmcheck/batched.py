@@ -14,6 +14,7 @@ second encoder pass.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import numpy as np
@@ -183,20 +184,81 @@ def _decode_with_fallback(model, features: torch.Tensor, prompt_tokens: list[int
     no temperature satisfies keeps its likeliest reading that is not a loop, as faster-whisper
     does, rather than whisper.transcribe's last random one: a lone word over a phone line often
     fails every threshold, and its greedy reading is usually the right one."""
-    from whisper.decoding import DecodingOptions, decode
+    from whisper.decoding import DecodingOptions
 
     attempts: list[list] = [[] for _ in range(features.shape[0])]
     rows = list(range(features.shape[0]))
     for temperature in settings["temperatures"]:
         sampled = {key: value for key, value in options.items() if temperature == 0 or key != "beam_size"}  # as whisper.transcribe
         decoding = DecodingOptions(language="en", task="transcribe", temperature=temperature, prompt=prompt_tokens or None, fp16=False, **sampled)
-        for row, result in zip(rows, decode(model, features[rows], decoding)):
+        for row, result in zip(rows, _task(model, decoding, len(rows)).run(features[rows])):
             attempts[row].append(result)
         rows = [row for row in rows if _needs_fallback(attempts[row][-1], settings)]
         if not rows:
             break
     failed = set(rows)
     return [_likeliest(tried, settings) if row in failed else tried[-1] for row, tried in enumerate(attempts)]
+
+
+def _task(model, options, rows: int):
+    """whisper's DecodingTask, or for several clips decoded by beam search together, one that gives the
+    decoder each clip's encoded audio once for all its beams.
+
+    openai-whisper repeats only the tokens for the beams, which its cross-attention broadcasts over one
+    clip but not over many (openai/whisper#2197, still open). Repeating the audio instead would make
+    every beam project and read its own copy of the clip's cross-attention keys and values, which are
+    most of what a decoding step reads from memory; so the beams of a clip are its queries instead.
+    """
+    from whisper.decoding import DecodingTask, PyTorchInference
+
+    if rows == 1 or not options.beam_size:
+        return DecodingTask(model, options)
+
+    class OncePerClip(PyTorchInference):
+        def logits(self, tokens: torch.Tensor, audio_features: torch.Tensor) -> torch.Tensor:
+            return super().logits(tokens, audio_features[:: options.beam_size])
+
+    class Grouped(DecodingTask):
+        def __init__(self, model, options):
+            super().__init__(model, options)
+            self.inference = self.decoder.inference = OncePerClip(model, len(self.initial_tokens))
+
+        def _get_audio_features(self, mel: torch.Tensor) -> torch.Tensor:
+            """One row per beam, as whisper's bookkeeping after the decoding loop expects."""
+            return super()._get_audio_features(mel).repeat_interleave(self.n_group, dim=0)
+
+        def _detect_language(self, audio_features: torch.Tensor, tokens: torch.Tensor):
+            return super()._detect_language(audio_features[:: self.n_group], tokens)
+
+        def run(self, mel: torch.Tensor) -> list:
+            with _beams_as_queries(model):
+                return super().run(mel)
+
+    return Grouped(model, options)
+
+
+@contextlib.contextmanager
+def _beams_as_queries(model):
+    """The decoder's cross-attention with a clip's beams as more queries on its one row of keys and values."""
+    attentions = [block.cross_attn for block in model.decoder.blocks]
+
+    def grouped(attention):
+        def qkv_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask=None):
+            if q.shape[0] == k.shape[0]:
+                return attention(q, k, v, mask)
+            rows, n_ctx, n_state = q.shape
+            out, qk = attention(q.reshape(k.shape[0], -1, n_state), k, v, mask)
+            return out.reshape(rows, n_ctx, n_state), None if qk is None else qk.unflatten(2, (-1, n_ctx)).transpose(1, 2).flatten(0, 1)
+
+        return qkv_attention
+
+    for attention in attentions:
+        attention.qkv_attention = grouped(attention.qkv_attention)
+    try:
+        yield
+    finally:
+        for attention in attentions:
+            del attention.qkv_attention
 
 
 def _likeliest(tried: list, settings: dict):

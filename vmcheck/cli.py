@@ -21,6 +21,7 @@ from vmcheck.cli_options import (
     rules_option,
 )
 from vmcheck.cli_rules import rules as rules_group
+from vmcheck.config import BATCH_SIZE
 from vmcheck.errors import VmcheckError
 from vmcheck.reporting import GROUPED_FORMATS
 
@@ -139,7 +140,7 @@ fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription, or speech workers on a --cluster (default: auto)."
 )
-@click.option("--batch-size", type=click.IntRange(1, 64), help="Files each process transcribes together (default 1; batching is experimental).")
+@click.option("--batch-size", type=click.IntRange(1, 64), help=f"Files each process transcribes together (default {BATCH_SIZE}).")
 @click.option(
     "--cluster", metavar="ADDRESS", help="Transcribe on a Ray cluster: ray://HOST:PORT, HOST:PORT, auto, or local (pip install 'vmcheck[cluster]')."
 )

@@ -13,6 +13,8 @@ the listener, so nothing of the expected number is ever given to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from vmcheck.audio import SAMPLE_RATE, Audio
@@ -33,18 +35,24 @@ WINDOW_SECONDS = 28.0
 """Mentions laid end to end stay inside one of Whisper's 30 s windows."""
 
 
-def relisten(audio: Audio, words: tuple[Word, ...], engine) -> tuple[Relisten, ...]:
-    """Re-decode the audio of every number mention in ``words``."""
+def relisten(heard: list[tuple[Audio, tuple[Word, ...]]], engine) -> list[tuple[Relisten, ...]]:
+    """Re-decode the audio of every number mention in each recording's words, the windows of all
+    recordings in one batch: beam search pays per decoding step, so rows decoded together cost
+    little more than one."""
     from vmcheck.facts.digits import runs
     from vmcheck.facts.numbers import find_numbers
 
-    mentions = sorted((m.start, m.end) for number in find_numbers(words) for m in number.mentions)
-    stretches = [(run.tokens[0].start, run.tokens[-1].end) for run in runs(words, REGION)]
-    mentions = _whole_runs(mentions, stretches)
-    readings: list[Relisten] = []
-    for batch in _windows(mentions, audio.stats.duration):
-        readings.extend(_listen(audio, batch, engine))
-    return tuple(readings)
+    windows: list[tuple[int, list[tuple[float, float, float, float]]]] = []
+    for i, (audio, words) in enumerate(heard):
+        mentions = sorted((m.start, m.end) for number in find_numbers(words) for m in number.mentions)
+        stretches = [(run.tokens[0].start, run.tokens[-1].end) for run in runs(words, REGION)]
+        windows.extend((i, batch) for batch in _windows(_whole_runs(mentions, stretches), audio.stats.duration))
+    clips = [_clip(heard[i][0], batch) for i, batch in windows]
+    decoded = engine.listen_closely([clip for clip, _offsets, _budget in clips], [budget for _clip, _offsets, budget in clips]) if clips else []
+    readings: list[list[Relisten]] = [[] for _ in heard]
+    for (i, batch), (_samples, offsets, _budget), segments in zip(windows, clips, decoded):
+        readings[i].extend(_readings(batch, offsets, [word for segment in segments for word in segment["words"]]))
+    return [tuple(found) for found in readings]
 
 
 def _whole_runs(mentions: list[tuple[float, float]], stretches: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -79,7 +87,8 @@ def _windows(mentions: list[tuple[float, float]], duration: float) -> list[list[
     return [batch for batch in batches if batch]
 
 
-def _listen(audio: Audio, batch: list[tuple[float, float, float, float]], engine) -> list[Relisten]:
+def _clip(audio: Audio, batch: list[tuple[float, float, float, float]]) -> tuple[np.ndarray, list[float], Callable[[float], int]]:
+    """The window's mentions laid end to end, where each starts in it, and the tokens left to hear after a second of it."""
     gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
     pieces, offsets = [], []
     at = 0.0
@@ -88,13 +97,16 @@ def _listen(audio: Audio, batch: list[tuple[float, float, float, float]], engine
         offsets.append(at)
         pieces.extend([piece, gap])
         at += piece.size / SAMPLE_RATE + GAP_SECONDS
-    clip = np.concatenate(pieces)
     ends = [offset + clip_end - clip_start for offset, (_s, _e, clip_start, clip_end) in zip(offsets, batch)]
 
     def tokens_after(seconds: float) -> int:
         return TOKENS_PER_MENTION * sum(end > seconds for end in ends)
 
-    heard = [word for segment in engine.listen_closely(clip, tokens_after) for word in segment["words"]]
+    return np.concatenate(pieces), offsets, tokens_after
+
+
+def _readings(batch: list[tuple[float, float, float, float]], offsets: list[float], heard: list[tuple]) -> list[Relisten]:
+    """The words heard in the joined clip, back on the recording's clock, each mention with those heard inside it."""
     readings = []
     for (start, end, clip_start, _clip_end), offset in zip(batch, offsets):
         kept = []

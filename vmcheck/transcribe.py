@@ -9,6 +9,8 @@ said is listened to a second time (``vmcheck.relisten``).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import re
 import zlib
@@ -62,6 +64,9 @@ FALLBACK = dict(
     logprob_threshold=LOG_PROB_THRESHOLD,
     no_speech_threshold=NO_SPEECH_THRESHOLD,
 )
+LISTEN_BATCH = 8
+"""Windows of the second listen decoded together, as many as a batch of files (``config.BATCH_SIZE``) usually
+leaves, so the encoder's peak memory is no more than the first pass's."""
 FASTER_COMPUTE_TYPE = "int8"
 FAST_EXTRA_HINT = "the faster-whisper engine needs the optional extra: pip install 'vmcheck[fast]'"
 
@@ -76,10 +81,11 @@ class WhisperEngine:
 
         self.model = model.load(model_name)
         self.model_name = self.model.name
+        _compile_alignment_once()
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
-        """Every clip's segments: several clips are decoded together (``vmcheck.batched``, opt-in with
-        ``--batch-size``; see ``batch.BATCH_SIZE``), one by whisper.transcribe."""
+        """Every clip's segments: several clips are decoded together (``vmcheck.batched``; how many at most:
+        ``--batch-size``, ``config.BATCH_SIZE``), one by whisper.transcribe."""
         return _decode_with_fallback(self._decode_many if len(clips) > 1 else _one_at_a_time(self._decode), clips)
 
     def _decode_many(self, clips: list[np.ndarray], prompt: str | None) -> list[list[dict]]:
@@ -87,15 +93,16 @@ class WhisperEngine:
 
         return [[_raw(segment) for segment in segments] for segments in batched.transcribe(self.model, clips, prompt, FALLBACK)]
 
-    def listen_closely(self, samples: np.ndarray, tokens_after: Callable[[float], int]) -> list[dict]:
-        """The second listen to a number (``vmcheck.relisten``): beam search, temperature 0, a digit prompt,
-        and a token budget for each window from what is left to hear after its start, since a beam stuck
-        on "9 9 9 ..." would otherwise run to Whisper's limit, in the silence after the last number too."""
+    def listen_closely(self, clips: list[np.ndarray], budgets: list[Callable[[float], int]]) -> list[list[dict]]:
+        """The second listen to numbers (``vmcheck.relisten``): beam search, temperature 0, a digit prompt,
+        the clips decoded together, and a token budget for each window from what is left to hear after
+        its start, since a beam stuck on "9 9 9 ..." would otherwise run to Whisper's limit, in the
+        silence after the last number too."""
         from vmcheck import batched
 
         settings = {**FALLBACK, "temperatures": (0.0,)}
-        (segments,) = batched.transcribe(self.model, [samples], DIGIT_PROMPT, settings, beam_size=BEAM_SIZE, budgets=[tokens_after])
-        return [_before_loop(_raw(segment)) for segment in segments]
+        decoded = batched.transcribe(self.model, clips, DIGIT_PROMPT, settings, batch_size=LISTEN_BATCH, beam_size=BEAM_SIZE, budgets=budgets)
+        return [[_before_loop(_raw(segment)) for segment in segments] for segments in decoded]
 
     def _decode(self, samples: np.ndarray, prompt: str | None, **options) -> list[dict]:
         import whisper
@@ -113,6 +120,16 @@ class WhisperEngine:
             **options,
         )
         return [_raw(segment) for segment in result["segments"]]
+
+
+def _compile_alignment_once() -> None:
+    """openai-whisper's word alignment (its DTW) is compiled by numba in every process that uses it,
+    2.6 s each time; with numba's own on-disk cache (beside whisper's code, else the user's cache
+    folder) it is compiled once. Where neither can be written it is compiled each run, as before."""
+    from whisper.timing import dtw_cpu
+
+    with contextlib.suppress(RuntimeError):
+        dtw_cpu.enable_caching()
 
 
 class FasterWhisperEngine:
@@ -172,10 +189,12 @@ class FasterWhisperEngine:
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
         return _decode_with_fallback(_one_at_a_time(self._decode), clips)
 
-    def listen_closely(self, samples: np.ndarray, tokens_after: Callable[[float], int]) -> list[dict]:
-        """The second listen of WhisperEngine.listen_closely, with the budget of the whole clip for every window."""
-        segments = self._decode(samples, DIGIT_PROMPT, beam_size=BEAM_SIZE, temperature=[0.0], max_new_tokens=tokens_after(0.0))
-        return [_before_loop(segment) for segment in segments]
+    def listen_closely(self, clips: list[np.ndarray], budgets: list[Callable[[float], int]]) -> list[list[dict]]:
+        """The second listen of WhisperEngine.listen_closely, one clip at a time, with the budget of the whole clip for every window."""
+        return [
+            [_before_loop(segment) for segment in self._decode(clip, DIGIT_PROMPT, BEAM_SIZE, (0.0,), max_new_tokens=budget(0.0))]
+            for clip, budget in zip(clips, budgets)
+        ]
 
     def _decode(
         self,
@@ -236,7 +255,7 @@ def transcribe(audio: Audio, engine: Engine) -> Transcript:
 
 
 def transcribe_many(audios: list[Audio], engine: Engine) -> list[Transcript]:
-    """Transcripts of many recordings, decoded together: the engine batches their windows."""
+    """Transcripts of many recordings, decoded together: the engine batches their windows, and the second listen their numbers'."""
     clips = {i: _trimmed(audio) for i, audio in enumerate(audios) if audio.stats.active_seconds >= MIN_ACTIVE_SECONDS}
     decoded = dict(zip(clips, engine.segments_many([clip for clip, _start in clips.values()])))
     transcripts = []
@@ -246,7 +265,8 @@ def transcribe_many(audios: list[Audio], engine: Engine) -> list[Transcript]:
             continue
         clip, start = clips[i]
         transcripts.append(_kept(audio, clip, start, decoded[i], engine))
-    return transcripts
+    readings = relisten([(audio, transcript.words) for audio, transcript in zip(audios, transcripts)], engine)
+    return [dataclasses.replace(transcript, relistens=found) for transcript, found in zip(transcripts, readings)]
 
 
 def _trimmed(audio: Audio) -> tuple[np.ndarray, float]:
@@ -258,7 +278,7 @@ def _trimmed(audio: Audio) -> tuple[np.ndarray, float]:
 
 
 def _kept(audio: Audio, clip: np.ndarray, start: float, raws: list[dict], engine: Engine) -> Transcript:
-    """The transcript of the segments that survive the hallucination guard, with the second listen to its numbers."""
+    """The transcript of the segments that survive the hallucination guard."""
     sound = Sound(clip)
     read: set[tuple[int, int]] = set()
     segments: list[Segment] = []
@@ -283,7 +303,6 @@ def _kept(audio: Audio, clip: np.ndarray, start: float, raws: list[dict], engine
         duration=audio.stats.duration,
         engine=engine.name,
         model=engine.model_name,
-        relistens=relisten(audio, tuple(words), engine),
     )
 
 
