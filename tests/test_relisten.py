@@ -64,13 +64,13 @@ def test_words_map_back_to_the_mention_they_were_heard_in():
 
 def test_recordings_listened_to_together_read_as_each_alone(engine):
     """The second listen decodes the numbers of a batch of files together: each file's readings are its own."""
-    names = ["excellent.wav", "number_once_fast.flac", "no_number.ogg", "telephone.wav"]
+    names = ["excellent.wav", "no_number.ogg", "number_once_fast.flac"]
     first_pass = [(audio.decode(str(SAMPLES / name)), heard(SAMPLES / name, engine)[0].words) for name in names]
     together = relisten.relisten(first_pass, engine)
     alone = [relisten.relisten([pair], engine)[0] for pair in first_pass]
     digits = [[(r.start, r.end, [w.text for w in r.words]) for r in found] for found in together]
     assert digits == [[(r.start, r.end, [w.text for w in r.words]) for r in found] for found in alone]
-    assert [len(found) for found in together] == [2, 1, 0, 2]
+    assert [len(found) for found in together] == [2, 0, 1]
 
 
 def test_mentions_beyond_one_window_are_decoded_in_several():
