@@ -207,7 +207,8 @@ def test_ctrl_c_stops_the_cluster_work_and_leaves_the_cache_whole(cluster, tmp_p
     make_clips(folder, 6)
     cache_dir = tmp_path / "cache"
     env = {**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}
-    command = [sys.executable, "-m", "vmcheck", "check", str(folder), "--cluster", cluster["address"], "-q", "--format", "json"]
+    # One file a batch, so that files are cached one by one and the signal can come between two of them.
+    command = [sys.executable, "-m", "vmcheck", "check", str(folder), "--cluster", cluster["address"], "--batch-size", "1", "-q", "--format", "json"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     entries = cache_dir / "transcripts"
     deadline = time.time() + 300
