@@ -20,7 +20,7 @@ LEVEL_NAMES = ("suggestion", "warning", "error")
 CONFIG_NAMES = ("vmcheck.toml", "pyproject.toml")
 BATCH_SIZE = 8
 """Files one process transcribes together by default (``vmcheck.batched``). On the 30-file voicemail
-benchmark, batches of 8 were 1.47x as fast as one file at a time with the same word error rate, and
+benchmark, batches of 8 were 1.57x as fast as one file at a time with the same word error rate, and
 larger ones no faster (bench/results.md): past 8 rows a decoding step costs what it reads from memory."""
 
 

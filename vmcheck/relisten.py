@@ -47,11 +47,12 @@ def relisten(heard: list[tuple[Audio, tuple[Word, ...]]], engine) -> list[tuple[
         mentions = sorted((m.start, m.end) for number in find_numbers(words) for m in number.mentions)
         stretches = [(run.tokens[0].start, run.tokens[-1].end) for run in runs(words, REGION)]
         windows.extend((i, batch) for batch in _windows(_whole_runs(mentions, stretches), audio.stats.duration))
-    clips = [_clip(heard[i][0], batch) for i, batch in windows]
-    decoded = engine.listen_closely([clip for clip, _offsets, _budget in clips], [budget for _clip, _offsets, budget in clips]) if clips else []
+    if not windows:
+        return [()] * len(heard)
+    clips, offsets, budgets = zip(*(_clip(heard[i][0], batch) for i, batch in windows))
     readings: list[list[Relisten]] = [[] for _ in heard]
-    for (i, batch), (_samples, offsets, _budget), segments in zip(windows, clips, decoded):
-        readings[i].extend(_readings(batch, offsets, [word for segment in segments for word in segment["words"]]))
+    for (i, batch), at, segments in zip(windows, offsets, engine.listen_closely(list(clips), list(budgets))):
+        readings[i].extend(_readings(batch, at, [word for segment in segments for word in segment["words"]]))
     return [tuple(found) for found in readings]
 
 
