@@ -1,6 +1,7 @@
-"""Batched decoding (vmcheck.batched) against one file at a time and against openai-whisper's own transcribe().
+"""Batched decoding (vmcheck.batched, vmcheck.batched_fast) against one file at a time and against each
+engine's own transcribe() (openai-whisper's, faster-whisper's).
 
-Real audio through the real tiny.en weights: a sample longer than 30 s (its later windows
+Real audio through the real tiny.en weights, for both engines: a sample longer than 30 s (its later windows
 are batched in a later round), a telephone-quality one, and a real recorded word that fails
 every fallback threshold (Asterisk's "cancelled", 8 kHz), so the temperature fallback runs
 for one row of the batch only.
@@ -28,8 +29,8 @@ def clips():
 
 
 @pytest.fixture(scope="module")
-def together(engine, clips):
-    return engine._decode_many(clips, transcribe.FILLER_PROMPT)
+def together(any_engine, clips):
+    return any_engine._decode_many(clips, transcribe.FILLER_PROMPT)
 
 
 def _text(segments: list[dict]) -> str:
@@ -44,33 +45,33 @@ def test_the_long_file_needs_a_second_round(clips):
     assert clips[0].size / transcribe.SAMPLE_RATE > 30
 
 
-def test_batched_and_one_at_a_time_agree(engine, clips, together):
+def test_batched_and_one_at_a_time_agree(any_engine, clips, together):
     for path, clip, batched in zip(FILES, clips, together):
-        alone = engine._decode_many([clip], transcribe.FILLER_PROMPT)[0]
+        alone = any_engine._decode_many([clip], transcribe.FILLER_PROMPT)[0]
         assert _text(batched) == _text(alone), path.name
         pairs = list(zip(_words(batched), _words(alone)))
         close = [abs(a[1] - b[1]) <= TIMING_TOLERANCE_SECONDS and abs(a[2] - b[2]) <= TIMING_TOLERANCE_SECONDS for a, b in pairs]
         assert sum(close) >= WORDS_WITHIN_TOLERANCE * len(close), path.name
 
 
-def test_batched_is_as_accurate_as_whisper_transcribe(engine, clips, together):
-    """Against the reference scripts, over the samples (the recorded word has none)."""
-    references, batched, plain = [], [], []
-    for path, clip, segments in zip(FILES, clips, together):
-        reference = path.with_suffix(".ref.txt")
-        if reference.is_file():
-            references.append(reference.read_text())
-            batched.append(_text(segments))
-            plain.append(_text(engine._decode(clip, transcribe.FILLER_PROMPT)))
-    assert len(references) == 3
-    assert wer(" ".join(references), " ".join(batched)) <= wer(" ".join(references), " ".join(plain)) + MAX_WER_INCREASE
+@pytest.fixture(scope="module")
+def plain(any_engine, clips):
+    """The samples by the engine's own transcribe(), one file at a time (the recorded word has no script)."""
+    return [any_engine._decode(clip, transcribe.FILLER_PROMPT) for clip in clips[:3]]
 
 
-def test_word_times_match_whisper_transcribe_where_the_text_does(engine, clips, together):
-    for path, clip, segments in zip(FILES[:3], clips, together):
-        plain = engine._decode(clip, transcribe.FILLER_PROMPT)
-        pairs = [(a, b) for a, b in zip(_words(segments), _words(plain)) if a[0] == b[0]]
-        assert len(pairs) >= 0.9 * len(_words(plain)), path.name
+def test_batched_is_as_accurate_as_the_engines_own_transcribe(together, plain):
+    """Against the reference scripts, over the samples."""
+    references = [path.with_suffix(".ref.txt").read_text() for path in FILES[:3]]
+    batched = [_text(segments) for segments in together[:3]]
+    alone = [_text(segments) for segments in plain]
+    assert wer(" ".join(references), " ".join(batched)) <= wer(" ".join(references), " ".join(alone)) + MAX_WER_INCREASE
+
+
+def test_word_times_match_the_engines_own_transcribe_where_the_text_does(together, plain):
+    for path, segments, alone in zip(FILES, together, plain):
+        pairs = [(a, b) for a, b in zip(_words(segments), _words(alone)) if a[0] == b[0]]
+        assert len(pairs) >= 0.9 * len(_words(alone)), path.name
         close = [abs(a[1] - b[1]) <= TIMING_TOLERANCE_SECONDS and abs(a[2] - b[2]) <= TIMING_TOLERANCE_SECONDS for a, b in pairs]
         assert sum(close) >= WORDS_WITHIN_TOLERANCE * len(close), path.name
 
@@ -98,4 +99,29 @@ def test_beam_search_hears_the_number_as_whisper_transcribe_does_and_a_spent_bud
     assert "3 1 2 5 5 5 0 1 4 7" in _text(segments)
     assert _text(segments) == _text([segment for segment in plain if segment["seek"] == 0])
     spent = batched.transcribe(engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 0])
+    assert spent == [[]]
+
+
+def test_faster_whisper_beam_search_hears_the_number_as_its_transcribe_does_and_a_spent_budget_ends_the_clip(faster_engine):
+    from vmcheck import batched_fast, relisten
+
+    clip = decode(SAMPLES / "excellent.wav").samples[: 28 * transcribe.SAMPLE_RATE]
+    settings = {**transcribe.FALLBACK, "temperatures": (0.0,)}
+    (segments,) = batched_fast.transcribe(
+        faster_engine.model,
+        [clip],
+        relisten.DIGIT_PROMPT,
+        settings,
+        beam_size=relisten.BEAM_SIZE,
+        budgets=[lambda seconds: 224 if seconds == 0 else 0],
+    )
+    plain, _info = faster_engine.model.transcribe(
+        clip, language="en", word_timestamps=True, hotwords=relisten.DIGIT_PROMPT, condition_on_previous_text=False,
+        beam_size=relisten.BEAM_SIZE, best_of=1, temperature=[0.0], max_new_tokens=224, vad_filter=False,
+    )  # fmt: skip
+    assert "3 1 2 5 5 5 0 1 4 7" in _text(segments)
+    assert _text(segments) == "".join(segment.text for segment in plain if segment.seek == 0).strip()
+    spent = batched_fast.transcribe(
+        faster_engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 0]
+    )
     assert spent == [[]]

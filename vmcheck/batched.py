@@ -20,6 +20,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from vmcheck import windows
+
 
 class _OnFeatures:
     """The model as ``whisper.timing.find_alignment`` calls it, but on audio features already encoded."""
@@ -31,29 +33,14 @@ class _OnFeatures:
         return self.decoder(tokens, features)
 
 
-class _Stream:
+class _Stream(windows.Place):
     """One file's way through its windows, as the body of whisper.transcribe's loop."""
 
     def __init__(self, mel: torch.Tensor, budget: Callable[[float], int] | None = None):
-        from whisper.audio import N_FRAMES
+        from whisper.audio import HOP_LENGTH, N_FRAMES, SAMPLE_RATE
 
+        super().__init__(mel.shape[-1] - N_FRAMES, HOP_LENGTH / SAMPLE_RATE, budget)
         self.mel = mel
-        self.budget = budget
-        self.frames = mel.shape[-1] - N_FRAMES
-        self.seek = 0
-        self.last_speech = 0.0
-        self.segments: list[dict] = []
-
-    @property
-    def done(self) -> bool:
-        return self.seek >= self.frames or self.tokens_left == 0
-
-    @property
-    def tokens_left(self) -> int | None:
-        """The most tokens the next window may take, when the caller set a budget."""
-        from whisper.audio import HOP_LENGTH, SAMPLE_RATE
-
-        return None if self.budget is None else self.budget(self.seek * HOP_LENGTH / SAMPLE_RATE)
 
     def window(self) -> tuple[torch.Tensor, int]:
         from whisper.audio import N_FRAMES, pad_or_trim
@@ -164,17 +151,14 @@ def transcribe(
     ]
     options = {"beam_size": beam_size} if beam_size else {}
     with torch.no_grad():
-        while live := sorted((s for s in streams if not s.done), key=lambda s: s.frames - s.seek, reverse=True):
-            size = batch_size or len(live)
-            for first in range(0, len(live), size):
-                batch = live[first : first + size]
-                windows = [stream.window() for stream in batch]
-                features = model.embed_audio(torch.stack([mel for mel, _size in windows]).to(model.device))
-                budgets_left = [left for stream in batch if (left := stream.tokens_left) is not None]
-                sample_len = {"sample_len": max(budgets_left)} if len(budgets_left) == len(batch) else {}
-                results = _decode_with_fallback(model, features, prompt_tokens, settings, **options, **sample_len)
-                for stream, row, result, (_mel, size) in zip(batch, features, results, windows):
-                    stream.advance(result, row, size, model, tokenizer, settings)
+        for batch in windows.rounds(streams, batch_size):
+            pieces = [stream.window() for stream in batch]
+            features = model.embed_audio(torch.stack([mel for mel, _size in pieces]).to(model.device))
+            new_tokens = windows.tokens_left(batch)
+            sample_len = {"sample_len": new_tokens} if new_tokens is not None else {}
+            results = _decode_with_fallback(model, features, prompt_tokens, settings, **options, **sample_len)
+            for stream, row, result, (_mel, size) in zip(batch, features, results, pieces):
+                stream.advance(result, row, size, model, tokenizer, settings)
     return [stream.segments for stream in streams]
 
 

@@ -187,31 +187,31 @@ class FasterWhisperEngine:
         self.model_name = label
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
-        return _decode_with_fallback(_one_at_a_time(self._decode), clips)
+        """As WhisperEngine.segments_many: several clips decoded together (``vmcheck.batched_fast``), one by faster-whisper's transcribe."""
+        return _decode_with_fallback(self._decode_many if len(clips) > 1 else _one_at_a_time(self._decode), clips)
+
+    def _decode_many(self, clips: list[np.ndarray], prompt: str | None) -> list[list[dict]]:
+        from vmcheck import batched_fast
+
+        return batched_fast.transcribe(self.model, [_contiguous(clip) for clip in clips], prompt, FALLBACK)
 
     def listen_closely(self, clips: list[np.ndarray], budgets: list[Callable[[float], int]]) -> list[list[dict]]:
-        """The second listen of WhisperEngine.listen_closely, one clip at a time, with the budget of the whole clip for every window."""
-        return [
-            [_before_loop(segment) for segment in self._decode(clip, DIGIT_PROMPT, BEAM_SIZE, (0.0,), max_new_tokens=budget(0.0))]
-            for clip, budget in zip(clips, budgets)
-        ]
+        """The second listen of WhisperEngine.listen_closely, the clips decoded together, each window with its own budget."""
+        from vmcheck import batched_fast
 
-    def _decode(
-        self,
-        samples: np.ndarray,
-        prompt: str | None,
-        beam_size: int = 1,
-        temperature=FALLBACK_TEMPERATURES,
-        max_new_tokens: int | None = None,
-    ) -> list[dict]:
+        settings = {**FALLBACK, "temperatures": (0.0,)}
+        clips = [_contiguous(clip) for clip in clips]
+        decoded = batched_fast.transcribe(self.model, clips, DIGIT_PROMPT, settings, batch_size=LISTEN_BATCH, beam_size=BEAM_SIZE, budgets=budgets)
+        return [[_before_loop(segment) for segment in segments] for segments in decoded]
+
+    def _decode(self, samples: np.ndarray, prompt: str | None) -> list[dict]:
         result, _info = self.model.transcribe(
-            np.ascontiguousarray(samples, dtype=np.float32),
+            _contiguous(samples),
             language="en",
             task="transcribe",
-            beam_size=beam_size,
-            max_new_tokens=max_new_tokens,
+            beam_size=1,
             best_of=1,
-            temperature=list(temperature),
+            temperature=list(FALLBACK_TEMPERATURES),
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
             log_prob_threshold=LOG_PROB_THRESHOLD,
             no_speech_threshold=NO_SPEECH_THRESHOLD,
@@ -234,6 +234,10 @@ class FasterWhisperEngine:
             }
             for segment in result
         ]
+
+
+def _contiguous(samples: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(samples, dtype=np.float32)
 
 
 Engine = WhisperEngine | FasterWhisperEngine

@@ -1,0 +1,47 @@
+"""Files going through their 30 s windows together: the rounds both engines' batched decoding
+(``vmcheck.batched``, ``vmcheck.batched_fast``) take, apart from the model that reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+
+class Place:
+    """Where one file's decoding has got to: the frame it reads from next, the segments read so far,
+    and the most tokens a window may take (``budget``: from the second a window starts, if the caller set one)."""
+
+    def __init__(self, frames: int, seconds_per_frame: float, budget: Callable[[float], int] | None):
+        self.frames = frames
+        self.seconds_per_frame = seconds_per_frame
+        self.budget = budget
+        self.seek = 0
+        self.last_speech = 0.0
+        self.segments: list[dict] = []
+
+    @property
+    def done(self) -> bool:
+        return self.seek >= self.frames or self.tokens_left == 0
+
+    @property
+    def tokens_left(self) -> int | None:
+        return None if self.budget is None else self.budget(self.seek * self.seconds_per_frame)
+
+
+P = TypeVar("P", bound=Place)
+
+
+def rounds(places: list[P], batch_size: int | None) -> Iterator[list[P]]:
+    """Batches of at most ``batch_size`` files (default: all), round after round: each round takes the next
+    window of every file not yet finished, longest left first, so a batch ends together and the later
+    windows of long files are batched in later rounds."""
+    while live := sorted((p for p in places if not p.done), key=lambda p: p.frames - p.seek, reverse=True):
+        size = batch_size or len(live)
+        for first in range(0, len(live), size):
+            yield live[first : first + size]
+
+
+def tokens_left(batch: Sequence[Place]) -> int | None:
+    """The most tokens any window of the batch may take, when every file has a budget."""
+    budgets = [left for place in batch if (left := place.tokens_left) is not None]
+    return max(budgets) if budgets and len(budgets) == len(batch) else None
