@@ -49,15 +49,22 @@ _heard: dict[tuple[str, str, str], tuple] = {}
 
 def heard(path: Path, engine):
     """A sample's (transcript, audio stats) by an engine, transcribed once per test session: many tests judge
-    the same samples, and transcription is what takes the time. The transcript is read-only (frozen)."""
-    from vmcheck.audio import decode
-    from vmcheck.transcribe import transcribe
+    the same samples, and transcription is what takes the time. The first call hears every sample not yet
+    heard, in batches as ``vmcheck check`` does. The transcript is read-only (frozen)."""
+    from vmcheck.batch import batches_by_length, transcribe_together
+    from vmcheck.pipeline import Settings
 
-    key = (str(path), engine.name, engine.model_name)
-    if key not in _heard:
-        audio = decode(path)
-        _heard[key] = (transcribe(audio, engine), audio.stats)
-    return _heard[key]
+    def key(name: str) -> tuple[str, str, str]:
+        return (name, engine.name, engine.model_name)
+
+    if key(str(path)) not in _heard:
+        unheard = {name: [name] for name in map(str, [path, *sample_paths()]) if key(name) not in _heard}
+        for names in batches_by_length(unheard, None):
+            for name, outcome in zip(names, transcribe_together(names, Settings().max_audio_seconds, engine)):
+                if isinstance(outcome, Exception):
+                    raise outcome
+                _heard[key(name)] = outcome
+    return _heard[key(str(path))]
 
 
 def sample_paths() -> list[Path]:

@@ -11,11 +11,10 @@ import sys
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, heard
 from tests.wer import normalise, wer
-from vmcheck.audio import decode
 from vmcheck.errors import VmcheckError
-from vmcheck.transcribe import ENGINES, FAST_EXTRA_HINT, load_engine, transcribe
+from vmcheck.transcribe import ENGINES, FAST_EXTRA_HINT, load_engine
 from vmcheck.transcript import Transcript
 
 EXCELLENT_NUMBER = "3125550147"
@@ -23,8 +22,7 @@ EXCELLENT_NUMBER = "3125550147"
 
 @pytest.fixture(scope="module")
 def excellent(engine, faster_engine) -> dict[str, Transcript]:
-    audio = decode(SAMPLES / "excellent.wav")
-    return {speech.name: transcribe(audio, speech) for speech in (engine, faster_engine)}
+    return {speech.name: heard(SAMPLES / "excellent.wav", speech)[0] for speech in (engine, faster_engine)}
 
 
 def test_excellent_sample_number_comes_through_on_both_engines(excellent):

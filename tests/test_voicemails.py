@@ -12,6 +12,7 @@ import pytest
 from tests.data.make_voicemails import render
 from tests.labels import FACTS, got, right, tally
 from vmcheck import pipeline
+from vmcheck.batch import batches_by_length, transcribe_together
 
 # The 12 held-out voicemails (CI time), measured on 2026-12-01 with tiny.en: caller name 42%, company 17%,
 # numbers 42%, ask 83%, rambling 83%; floors sit one case under. Unusual names are what tiny.en mishears most.
@@ -20,12 +21,16 @@ FLOORS = {"caller_name": 0.33, "company": 0.08, "numbers": 0.33, "ask": 0.75, "r
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory, engine, ruleset):
+    """Every voicemail heard in batches, as ``vmcheck check`` on a folder hears them."""
+    settings = pipeline.Settings()
+    cases = {str(path): case for path, case in render(tmp_path_factory.mktemp("voicemails"), split="holdout")}
     rows, misses = [], []
-    for path, case in render(tmp_path_factory.mktemp("voicemails"), split="holdout"):
-        result = pipeline.check_audio(str(path), engine, ruleset, pipeline.Settings())
-        g, want = got(result), case["expect"]
-        rows.append((g, want))
-        misses += [f"{case['id']} {f}: {g[f]!r}, said {want[f]!r}" for f in FACTS if not right(f, g[f], want[f])]
+    for paths in batches_by_length({path: [path] for path in cases}, None):
+        for path, (transcript, stats) in zip(paths, transcribe_together(paths, settings.max_audio_seconds, engine)):
+            case = cases[path]
+            g, want = got(pipeline.judge(path, transcript, stats, ruleset, settings)), case["expect"]
+            rows.append((g, want))
+            misses += [f"{case['id']} {f}: {g[f]!r}, said {want[f]!r}" for f in FACTS if not right(f, g[f], want[f])]
     return tally(rows), misses
 
 
