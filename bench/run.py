@@ -10,7 +10,7 @@ at 16 and 8 kHz (each copy's gain differs slightly, so no two files share a
 cache entry), and short real-speech clips of 2-10 s at 8 kHz (see
 ``build_clips``). Each runs through the whisper CLI, openai-whisper's own
 ``transcribe()`` without word times, and vmcheck one file at a time (``--batch-size 1``),
-in batches of 8 (the default) and with faster-whisper. Every vmcheck command runs in a
+in batches of 8 (the default), and with faster-whisper both ways. Every vmcheck command runs in a
 fresh cache folder that holds only the converted model, except the cached
 re-run. Figures are medians over ``--runs``.
 """
@@ -251,7 +251,8 @@ def main() -> None:
         for label, options in (
             ("(u) vmcheck check --batch-size 1, one file at a time", ("--batch-size", "1")),
             ("(b) vmcheck check, batches of 8 (default)", ()),
-            ("(d) vmcheck check --engine faster-whisper", ("--engine", "faster-whisper")),
+            ("(v) vmcheck check --engine faster-whisper --batch-size 1", ("--engine", "faster-whisper", "--batch-size", "1")),
+            ("(d) vmcheck check --engine faster-whisper, batches of 8", ("--engine", "faster-whisper")),
         ):
             run(f"{wl} {label}", vmcheck_cold(files, *options), args.runs)
             if name == "voicemails":
