@@ -1,6 +1,6 @@
 """Benchmark vmcheck against the plain whisper command line on the same files and the same model.
 
-Run by hand on a quiet machine (it takes a while): ``.venv/bin/python bench/run.py [--runs 3] [--model base]``.
+Run by hand on a quiet machine (it takes a while): ``.venv/bin/python bench/run.py [--runs 3] [--model base] [--workload 'short clips']``.
 Needs the ``bench`` extra (``pip install -e '.[bench,fast]'``) and, for the
 plain whisper CLI, a system ffmpeg (``apt-get install ffmpeg``): that CLI
 decodes through an ffmpeg subprocess, which vmcheck does not need.
@@ -44,6 +44,11 @@ from vmcheck.audio import decode  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
 WORKLOAD_FILES = 30
 CLIPS = 60
+WORKLOADS = ("voicemails", "short clips")
+DESCRIPTIONS = {
+    "voicemails": "WAV files of 15-75 s (the samples at 16 and 8 kHz)",
+    "short clips": "real-speech WAV files of 2-10 s at 8 kHz",
+}
 
 
 def build_workload(folder: Path) -> dict[str, str]:
@@ -183,12 +188,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is reported)")
     parser.add_argument("--jobs", default="auto", help="vmcheck --jobs for the batch runs")
     parser.add_argument("--model", default="tiny.en", help="tiny.en (embedded) or base (the [base] extra)")
+    parser.add_argument("--workload", choices=WORKLOADS, action="append", help="only this workload (repeatable; default: both)")
     args = parser.parse_args()
+    args.workload = args.workload or list(WORKLOADS)
     if not shutil.which("ffmpeg"):
         raise SystemExit("the plain whisper CLI needs ffmpeg: apt-get install ffmpeg")
     work = Path(tempfile.mkdtemp(prefix="vmcheck-bench-"))
-    references = build_workload(work / "audio")
-    workloads = {"voicemails": list(references), "short clips": build_clips(work / "clips")}
+    references = build_workload(work / "audio") if "voicemails" in args.workload else {}
+    workloads = {"voicemails": list(references), "short clips": build_clips(work / "clips") if "short clips" in args.workload else []}
+    workloads = {name: files for name, files in workloads.items() if name in args.workload}
     seconds = {name: sum(decode(p).stats.duration for p in files) for name, files in workloads.items()}
     script = ROOT / "samples" / "excellent.ref.txt"
     checkpoint = model.checkpoint(args.model)
@@ -262,8 +270,9 @@ def main() -> None:
         command = [*vmcheck, "check", *workloads["voicemails"], "-q", "--format", "json", "-o", str(report), "--model", args.model, *jobs]
         return command, {**env, "VMCHECK_CACHE_DIR": str(cold_cache["dir"])}
 
-    run("[voicemails] (b) cold, to fill the cache", vmcheck_cold(workloads["voicemails"]), 1)
-    run("[voicemails] (c) vmcheck check, cached", vmcheck_cached, args.runs)
+    if "voicemails" in workloads:
+        run("[voicemails] (b) cold, to fill the cache", vmcheck_cold(workloads["voicemails"]), 1)
+        run("[voicemails] (c) vmcheck check, cached", vmcheck_cached, args.runs)
     run("(e) vmcheck --help", lambda: ([*vmcheck, "--help"], env), max(args.runs, 5))
     run("(f) vmcheck check one .txt script", lambda: ([*vmcheck, "check", str(script), "-q"], env), max(args.runs, 5))
     write_results(rows, wers, seconds, {name: len(files) for name, files in workloads.items()}, args)
@@ -274,10 +283,12 @@ def write_results(rows: dict, wers: dict, seconds: dict, counts: dict, args) -> 
         "# Benchmark results",
         "",
         f"Machine: {machine()}.",
-        f"Model: {args.model}. Workloads: voicemails, {counts['voicemails']} WAV files of 15-75 s, {seconds['voicemails']:.0f} s "
-        f"of audio (the samples at 16 and 8 kHz); short clips, {counts['short clips']} real-speech WAV files of 2-10 s at 8 kHz, "
-        f"{seconds['short clips']:.0f} s. Median of {args.runs} runs (5 for the fast commands). "
-        f"Produced by `bench/run.py --runs {args.runs} --jobs {args.jobs} --model {args.model}`.",
+        f"Model: {args.model}. Workloads: "
+        + "; ".join(f"{name}, {counts[name]} {DESCRIPTIONS[name]}, {seconds[name]:.0f} s of audio" for name in counts)
+        + f". Median of {args.runs} runs (5 for the fast commands). "
+        f"Produced by `bench/run.py --runs {args.runs} --jobs {args.jobs} --model {args.model}"
+        + "".join(f" --workload '{name}'" for name in counts if len(counts) < len(WORKLOADS))
+        + "`.",
         "",
         "| command | wall s | CPU s | peak MB | audio s per wall s | speed vs whisper CLI | mean WER |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
 os.environ.setdefault("VMCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="vmcheck-test-cache-"))
+# A test run started in the background by a shell without job control ignores Ctrl-C, and so would every
+# vmcheck it starts: the Ctrl-C tests would see a run that never stops. Handled here, Ctrl-C is back to
+# the default in each child.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
