@@ -177,11 +177,11 @@ def _decode_with_fallback(model, features: torch.Tensor, prompt_tokens: list[int
         decoding = DecodingOptions(language="en", task="transcribe", temperature=temperature, prompt=prompt_tokens or None, fp16=False, **sampled)
         for row, result in zip(rows, _task(model, decoding, len(rows)).run(features[rows])):
             attempts[row].append(result)
-        rows = [row for row in rows if _needs_fallback(attempts[row][-1], settings)]
+        rows = [row for row in rows if windows.needs_fallback(attempts[row][-1], settings)]
         if not rows:
             break
     failed = set(rows)
-    return [_likeliest(tried, settings) if row in failed else tried[-1] for row, tried in enumerate(attempts)]
+    return [windows.likeliest(tried, settings) if row in failed else tried[-1] for row, tried in enumerate(attempts)]
 
 
 def _task(model, options, rows: int):
@@ -243,14 +243,3 @@ def _beams_as_queries(model):
     finally:
         for attention in attentions:
             del attention.qkv_attention
-
-
-def _likeliest(tried: list, settings: dict):
-    readable = [result for result in tried if result.compression_ratio <= settings["compression_ratio_threshold"]] or tried
-    return max(readable, key=lambda result: result.avg_logprob)
-
-
-def _needs_fallback(result, settings: dict) -> bool:
-    if result.no_speech_prob > settings["no_speech_threshold"] and result.avg_logprob < settings["logprob_threshold"]:
-        return False
-    return result.compression_ratio > settings["compression_ratio_threshold"] or result.avg_logprob < settings["logprob_threshold"]

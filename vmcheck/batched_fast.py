@@ -112,7 +112,7 @@ def transcribe(
         encoded = np.asarray(model.encode(np.stack([mel for mel, _size in pieces])))
         new_tokens = windows.tokens_left(batch)
         max_length = min(model.max_length, len(base_prompt) + new_tokens) if new_tokens is not None else model.max_length
-        readings = _decode_with_fallback(model, encoded, base_prompt, tokenizer, options, max_length)
+        readings = _decode_with_fallback(model, encoded, base_prompt, tokenizer, options, settings, max_length)
         for row, (stream, decoded, (_mel, frames)) in enumerate(zip(batch, readings, pieces)):
             stream.advance(decoded, _rows(encoded, [row]), frames, model, tokenizer, options)
     return [stream.segments for stream in streams]
@@ -136,7 +136,7 @@ def _options(tokenizer: Tokenizer, prompt: str | None, settings: dict, beam_size
 
 
 def _decode_with_fallback(
-    model: WhisperModel, encoded: np.ndarray, prompt: list[int], tokenizer: Tokenizer, options, max_length: int
+    model: WhisperModel, encoded: np.ndarray, prompt: list[int], tokenizer: Tokenizer, options, settings: dict, max_length: int
 ) -> list[_Decoded]:
     """faster-whisper's generate_with_fallback for a batch: each higher temperature for the rows whose
     reading is too repetitive or too unlikely (and not silence); a row no temperature satisfies keeps
@@ -164,23 +164,12 @@ def _decode_with_fallback(
         )
         for row, result in zip(rows, results):
             attempts[row].append(_Decoded(result, tokenizer, options.length_penalty))
-        rows = [row for row in rows if _needs_fallback(attempts[row][-1], options)]
+        rows = [row for row in rows if windows.needs_fallback(attempts[row][-1], settings)]
         if not rows:
             break
     failed = set(rows)
-    return [_likeliest(tried, options) if row in failed else tried[-1] for row, tried in enumerate(attempts)]
+    return [windows.likeliest(tried, settings) if row in failed else tried[-1] for row, tried in enumerate(attempts)]
 
 
 def _rows(encoded: np.ndarray, rows: list[int]) -> ctranslate2.StorageView:
     return ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[rows]))
-
-
-def _needs_fallback(decoded: _Decoded, options) -> bool:
-    if decoded.no_speech_prob > options.no_speech_threshold and decoded.avg_logprob < options.log_prob_threshold:
-        return False
-    return decoded.compression_ratio > options.compression_ratio_threshold or decoded.avg_logprob < options.log_prob_threshold
-
-
-def _likeliest(tried: list[_Decoded], options) -> _Decoded:
-    readable = [d for d in tried if d.compression_ratio <= options.compression_ratio_threshold] or tried
-    return max(readable, key=lambda d: d.avg_logprob)

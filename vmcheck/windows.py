@@ -45,3 +45,17 @@ def tokens_left(batch: Sequence[Place]) -> int | None:
     """The most tokens any window of the batch may take, when every file has a budget."""
     budgets = [left for place in batch if (left := place.tokens_left) is not None]
     return max(budgets) if budgets and len(budgets) == len(batch) else None
+
+
+def needs_fallback(reading, settings: dict) -> bool:
+    """Whether a window's reading (either engine's: ``no_speech_prob``, ``avg_logprob``, ``compression_ratio``)
+    is too repetitive or too unlikely, and not silence, so the next temperature should try it again."""
+    if reading.no_speech_prob > settings["no_speech_threshold"] and reading.avg_logprob < settings["logprob_threshold"]:
+        return False
+    return reading.compression_ratio > settings["compression_ratio_threshold"] or reading.avg_logprob < settings["logprob_threshold"]
+
+
+def likeliest(tried: list, settings: dict):
+    """The reading to keep when no temperature satisfies the thresholds: the likeliest that is not a loop."""
+    readable = [reading for reading in tried if reading.compression_ratio <= settings["compression_ratio_threshold"]] or tried
+    return max(readable, key=lambda reading: reading.avg_logprob)
