@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -13,10 +15,28 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
 os.environ.setdefault("VMCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="vmcheck-test-cache-"))
-# A test run started in the background by a shell without job control ignores Ctrl-C, and so would every
-# vmcheck it starts: the Ctrl-C tests would see a run that never stops. Handled here, Ctrl-C is back to
-# the default in each child.
-signal.signal(signal.SIGINT, signal.default_int_handler)
+SIGINT_BIT = 1 << (signal.SIGINT - 1)
+
+
+def _ctrl_c_as_on_a_terminal() -> None:
+    """A test run started in the background by a shell without job control ignores Ctrl-C, and a
+    harness may block it; either passes down to every vmcheck a test starts, which would then never stop."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_interruptible(command: list[str], **options) -> subprocess.Popen:
+    """A vmcheck run that Ctrl-C reaches as it would on a terminal, whatever this test run inherited."""
+    return subprocess.Popen(command, preexec_fn=_ctrl_c_as_on_a_terminal, **options)
+
+
+def interrupt(process: subprocess.Popen) -> None:
+    """Ctrl-C to a run still working, which handles it: a failure says which of the two was not so."""
+    status = Path(f"/proc/{process.pid}/status").read_text() if process.poll() is None else ""
+    assert status, f"the run ended (exit {process.returncode}) before it could be interrupted"
+    masks = {name: int(value, 16) for name, value in re.findall(r"^(Sig\w+):\s*([0-9a-f]+)$", status, re.MULTILINE)}
+    assert masks["SigCgt"] & SIGINT_BIT and not masks["SigBlk"] & SIGINT_BIT, f"the run does not handle Ctrl-C: {masks}"
+    process.send_signal(signal.SIGINT)
 
 
 @pytest.fixture(scope="session")

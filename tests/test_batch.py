@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, interrupt, start_interruptible
 from vmcheck import batch, inputs, pipeline
 from vmcheck.audio import decode
 from vmcheck.cache import TranscriptCache
@@ -120,7 +119,7 @@ def test_interrupted_run_leaves_no_partial_output_and_resumes_from_cache(tmp_pat
     cache_dir = tmp_path / "cache"
     report = tmp_path / "report.json"
     env = {**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}
-    process = subprocess.Popen(
+    process = start_interruptible(
         [sys.executable, "-m", "vmcheck", "check", str(folder), "-j", "1", "--batch-size", "1", "-q", "--format", "json", "-o", str(report)],
         env=env,
         cwd=ROOT,
@@ -132,7 +131,7 @@ def test_interrupted_run_leaves_no_partial_output_and_resumes_from_cache(tmp_pat
     deadline = time.time() + 120
     while time.time() < deadline and len(list(entries.glob("*/*.json"))) < 2:
         time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
+    interrupt(process)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, interrupt, start_interruptible
 from tests.test_batch import make_clips, vmcheck
 
 RAY = str(Path(sys.executable).with_name("ray"))
@@ -209,12 +209,12 @@ def test_ctrl_c_stops_the_cluster_work_and_leaves_the_cache_whole(cluster, tmp_p
     env = {**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}
     # One file a batch, so that files are cached one by one and the signal can come between two of them.
     command = [sys.executable, "-m", "vmcheck", "check", str(folder), "--cluster", cluster["address"], "--batch-size", "1", "-q", "--format", "json"]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_interruptible(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     entries = cache_dir / "transcripts"
     deadline = time.time() + 300
     while time.time() < deadline and not list(entries.glob("*/*.json")):
         time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
+    interrupt(process)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
