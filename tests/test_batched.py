@@ -125,3 +125,46 @@ def test_faster_whisper_beam_search_hears_the_number_as_its_transcribe_does_and_
         faster_engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 0]
     )
     assert spent == [[]]
+
+
+def test_a_runaway_row_is_stopped_where_it_loops_and_read_as_when_run_to_the_cap(engine, clips, monkeypatch):
+    """tiny.en reads the telephone sample's second number with the filler prompt as "5-5-5-...-1-1-1-..."
+    (real audio, real weights). Stopped, the loop no longer holds its batch to Whisper's 224-token cap, and
+    the clip comes out as it did when the loop ran to the cap: decoded again without the prompt."""
+    from vmcheck import batched
+
+    telephone = clips[1]
+    stopped = engine._decode_many([telephone], transcribe.FILLER_PROMPT)[0]
+    assert any(segment["runaway"] for segment in stopped)
+    assert transcribe._looping(next(segment for segment in stopped if segment["runaway"]))
+    heard = engine.segments_many([telephone])[0]
+    monkeypatch.setattr(batched, "RUNAWAY_TOKENS", 10**6)
+    capped = engine._decode_many([telephone], transcribe.FILLER_PROMPT)[0]
+    assert not any(segment["runaway"] for segment in capped)
+    assert len(_words(stopped)) < len(_words(capped))
+    assert _text(engine.segments_many([telephone])[0]) == _text(heard)
+
+
+def test_only_a_live_row_repeating_a_short_phrase_is_stopped():
+    import torch
+
+    from vmcheck import batched
+
+    eot, begin, n = 50256, 3, batched.RUNAWAY_TOKENS
+    prefix = [1, 2, 3]
+    rows = {
+        "one token again and again": prefix + [7] * n,
+        "a phrase of six again and again": prefix + ([11, 12, 13, 14, 15, 16] * n)[:n],
+        "a phrase of seven": prefix + ([11, 12, 13, 14, 15, 16, 17] * n)[:n],
+        "ordinary speech": prefix + list(range(100, 100 + n)),
+        "finished": prefix + [7] * (n - 1) + [eot],
+        "not yet long enough": prefix + [7] * (n - 1) + [8],
+    }
+    width = max(map(len, rows.values()))
+    tokens = torch.tensor([[0] * (width - len(row)) + row for row in rows.values()])
+    logits = torch.zeros(len(rows), eot + 10)
+    stopper = batched._StopRunaways(eot, begin)
+    stopper.apply(logits, tokens)
+    assert [list(rows)[row] for row in sorted(stopper.stopped)] == ["one token again and again", "a phrase of six again and again"]
+    assert logits[0].argmax().item() == eot and torch.isinf(logits[0, :eot]).all()
+    assert not torch.isinf(logits[3]).any()

@@ -15,12 +15,20 @@ second encoder pass.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import math
 from collections.abc import Callable
 
 import numpy as np
 import torch
+from whisper.decoding import DecodingResult
 
 from vmcheck import windows
+
+RUNAWAY_TOKENS = 24
+RUNAWAY_PERIOD = 6
+"""A reading whose last 24 tokens repeat a phrase of at most 6 tokens ("1-1-1-1-...") is a runaway: speech
+does not repeat itself so, and greedy decoding in such a loop runs to Whisper's 224-token cap."""
 
 
 class _OnFeatures:
@@ -118,6 +126,7 @@ def _segment(seek: int, start: float, end: float, tokens: torch.Tensor, result, 
         "no_speech_prob": result.no_speech_prob,
         "compression_ratio": result.compression_ratio,
         "temperature": result.temperature,
+        "runaway": isinstance(result, _Runaway),
     }
 
 
@@ -175,13 +184,48 @@ def _decode_with_fallback(model, features: torch.Tensor, prompt_tokens: list[int
     for temperature in settings["temperatures"]:
         sampled = {key: value for key, value in options.items() if temperature == 0 or key != "beam_size"}  # as whisper.transcribe
         decoding = DecodingOptions(language="en", task="transcribe", temperature=temperature, prompt=prompt_tokens or None, fp16=False, **sampled)
-        for row, result in zip(rows, _task(model, decoding, len(rows)).run(features[rows])):
-            attempts[row].append(result)
+        task = _task(model, decoding, len(rows))
+        runaways = _StopRunaways(task.tokenizer.eot, task.sample_begin)
+        if not decoding.beam_size:
+            task.logit_filters.append(runaways)
+        for k, (row, result) in enumerate(zip(rows, task.run(features[rows]))):
+            attempts[row].append(_Runaway(**vars(result)) if k in runaways.stopped else result)
         rows = [row for row in rows if windows.needs_fallback(attempts[row][-1], settings)]
         if not rows:
             break
     failed = set(rows)
     return [windows.likeliest(tried, settings) if row in failed else tried[-1] for row, tried in enumerate(attempts)]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Runaway(DecodingResult):
+    """A reading stopped in a loop (``_StopRunaways``)."""
+
+
+class _StopRunaways:
+    """A logit filter that ends each runaway row (``RUNAWAY_TOKENS``) where it is found, so one row stuck in a
+    loop does not hold the whole batch to Whisper's cap.
+
+    The fallback judges a stopped reading on what it read, as whisper.transcribe judges any; its compression
+    check cannot tell a loop either way (a "5-5-5-...-1-1-1" run to the cap compresses only 2.0, under the 2.4
+    threshold, and passes). So a stopped reading is kept as a ``_Runaway``, and ``transcribe._looping`` sends
+    its clip to be decoded again without the filler prompt, as it did the same loop run to the cap."""
+
+    def __init__(self, eot: int, sample_begin: int):
+        self.eot, self.sample_begin = eot, sample_begin
+        self.stopped: set[int] = set()
+
+    def apply(self, logits: torch.Tensor, tokens: torch.Tensor) -> None:
+        tail = tokens[:, self.sample_begin :][:, -RUNAWAY_TOKENS:]
+        if tail.shape[1] < RUNAWAY_TOKENS:
+            return
+        periodic = torch.zeros(tail.shape[0], dtype=torch.bool)
+        for period in range(1, RUNAWAY_PERIOD + 1):
+            periodic |= (tail[:, period:] == tail[:, :-period]).all(dim=1)
+        for row in (periodic & (tail[:, -1] != self.eot)).nonzero().flatten().tolist():
+            self.stopped.add(row)
+            logits[row] = -math.inf
+            logits[row, self.eot] = 0.0
 
 
 def _task(model, options, rows: int):

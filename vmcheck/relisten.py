@@ -89,7 +89,10 @@ def _windows(mentions: list[tuple[float, float]], duration: float) -> list[list[
 
 
 def _clip(audio: Audio, batch: list[tuple[float, float, float, float]]) -> tuple[np.ndarray, list[float], Callable[[float], int]]:
-    """The window's mentions laid end to end, where each starts in it, and the tokens left to hear after a second of it."""
+    """The window's mentions laid end to end, where each starts in it, and the tokens left to hear after a second of it.
+
+    A mention is heard once the decoding is past its own end: the context after it holds no digit of it,
+    and another window for that context alone would cost a full encoder pass and a beam search."""
     gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
     pieces, offsets = [], []
     at = 0.0
@@ -98,7 +101,7 @@ def _clip(audio: Audio, batch: list[tuple[float, float, float, float]]) -> tuple
         offsets.append(at)
         pieces.extend([piece, gap])
         at += piece.size / SAMPLE_RATE + GAP_SECONDS
-    ends = [offset + clip_end - clip_start for offset, (_s, _e, clip_start, clip_end) in zip(offsets, batch)]
+    ends = [offset + end - clip_start for offset, (_start, end, clip_start, _clip_end) in zip(offsets, batch)]
 
     def tokens_after(seconds: float) -> int:
         return TOKENS_PER_MENTION * sum(end > seconds for end in ends)

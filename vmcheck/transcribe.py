@@ -335,6 +335,7 @@ def _raw(segment: dict) -> dict:
         "no_speech_prob": segment["no_speech_prob"],
         "avg_logprob": segment["avg_logprob"],
         "words": [(w["word"], w["start"], w["end"], w["probability"]) for w in segment.get("words", [])],
+        "runaway": segment.get("runaway", False),
     }
 
 
@@ -365,7 +366,9 @@ def _before_loop(segment: dict) -> dict:
 
 
 def _looping(segment: dict) -> bool:
-    """A runaway decode: the same word many times in a row, or text that compresses too well."""
+    """A runaway decode: stopped as one (``batched.RUNAWAY_TOKENS``), the same word many times in a row, or text that compresses too well."""
+    if segment.get("runaway"):
+        return True
     tokens = [text.strip(" -.,").lower() for text, *_ in segment["words"]]
     run = longest = 0
     for previous, token in zip([None, *tokens], tokens):
