@@ -97,11 +97,19 @@ def sample_paths() -> list[Path]:
 
 
 @pytest.fixture
-def repeatable_sampling():
-    """Whisper's temperature fallback samples at random, so a non-speech test could pass or fail by
-    chance: seeded, it is repeatable. Leaks across seeds are measured by hand (see the README)."""
+def seeded_engine(any_engine):
+    """``any_engine`` with its temperature fallback seeded, so a non-speech test cannot pass or fail by chance.
+
+    torch's generator is reset by a seed. CTranslate2's are one per thread, seeded once, when the thread
+    first samples (``static thread_local std::mt19937``): a seed set later does not reach a model's running
+    threads, so a faster-whisper test would sample wherever the tests before it had left off. It gets a
+    model of its own, whose threads start from the seed.
+    """
     import ctranslate2
     import torch
 
+    from vmcheck.transcribe import load_engine
+
     torch.manual_seed(0)
     ctranslate2.set_random_seed(0)
+    return load_engine(any_engine.name, any_engine.model_name) if any_engine.name == "faster-whisper" else any_engine

@@ -55,21 +55,29 @@ def test_batched_and_one_at_a_time_agree(any_engine, clips, together):
 
 
 @pytest.fixture(scope="module")
+def settled(any_engine, clips, together):
+    """The batched readings once a clip the filler prompt sent astray is decoded again without it, as
+    ``segments_many`` does: what reaches a transcript. (A loop the batch stopped early and one the engine's
+    own transcribe() ran to the cap differ in their looping words, which no transcript keeps.)"""
+    return transcribe._decode_with_fallback(lambda chosen, prompt: list(together) if prompt else any_engine._decode_many(chosen, None), clips)
+
+
+@pytest.fixture(scope="module")
 def plain(any_engine, clips):
-    """The samples by the engine's own transcribe(), one file at a time (the recorded word has no script)."""
-    return [any_engine._decode(clip, transcribe.FILLER_PROMPT) for clip in clips[:3]]
+    """The samples by the engine's own transcribe(), one file at a time, settled the same way (the recorded word has no script)."""
+    return transcribe._decode_with_fallback(transcribe._one_at_a_time(any_engine._decode), clips[:3])
 
 
-def test_batched_is_as_accurate_as_the_engines_own_transcribe(together, plain):
+def test_batched_is_as_accurate_as_the_engines_own_transcribe(settled, plain):
     """Against the reference scripts, over the samples."""
     references = [path.with_suffix(".ref.txt").read_text() for path in FILES[:3]]
-    batched = [_text(segments) for segments in together[:3]]
+    batched = [_text(segments) for segments in settled[:3]]
     alone = [_text(segments) for segments in plain]
     assert wer(" ".join(references), " ".join(batched)) <= wer(" ".join(references), " ".join(alone)) + MAX_WER_INCREASE
 
 
-def test_word_times_match_the_engines_own_transcribe_where_the_text_does(together, plain):
-    for path, segments, alone in zip(FILES, together, plain):
+def test_word_times_match_the_engines_own_transcribe_where_the_text_does(settled, plain):
+    for path, segments, alone in zip(FILES, settled, plain):
         pairs = [(a, b) for a, b in zip(_words(segments), _words(alone)) if a[0] == b[0]]
         assert len(pairs) >= 0.9 * len(_words(alone)), path.name
         close = [abs(a[1] - b[1]) <= TIMING_TOLERANCE_SECONDS and abs(a[2] - b[2]) <= TIMING_TOLERANCE_SECONDS for a, b in pairs]

@@ -140,8 +140,8 @@ def conversation_8k(conversation, tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("prompt", PROMPTS)
-def test_short_real_utterances_are_kept(asterisk, any_engine, prompt, repeatable_sampling):
-    transcript = transcribe(decode(asterisk / prompt), any_engine)
+def test_short_real_utterances_are_kept(asterisk, prompt, seeded_engine):
+    transcript = transcribe(decode(asterisk / prompt), seeded_engine)
     assert transcript.words and normalise(transcript.text), (prompt, transcript.text)
     if prompt in KNOWN:
         assert wer(KNOWN[prompt], transcript.text) <= MAX_KNOWN_WER, (prompt, transcript.text)
@@ -156,19 +156,19 @@ def test_phone_conversation_is_transcribed(conversation, conversation_8k, any_en
     assert wer(" ".join(t for _s, _e, t in turns), transcript.text) < MAX_CONVERSATION_WER, transcript.text
 
 
-def test_every_turn_of_the_conversation_is_kept_over_a_phone_line(conversation, conversation_8k, any_engine, repeatable_sampling):
+def test_every_turn_of_the_conversation_is_kept_over_a_phone_line(conversation, conversation_8k, seeded_engine):
     """Each turn on its own from the 8 kHz copy (0.5-4.5 s, two of them a lone "Hello?")."""
     _path, turns = conversation
     samples = decode(conversation_8k).samples
     for start, end, text in turns:
         piece = samples[int((start - TURN_PAD_SECONDS) * SAMPLE_RATE) : int((end + TURN_PAD_SECONDS) * SAMPLE_RATE)]
-        heard = transcribe(_audio(piece), any_engine)
+        heard = transcribe(_audio(piece), seeded_engine)
         assert heard.words, (start, text)
 
 
 @pytest.mark.parametrize("prompt", NON_SPEECH_PROMPTS)
-def test_recorded_tones_and_silence_stay_empty(asterisk, any_engine, prompt, repeatable_sampling):
-    transcript = transcribe(decode(asterisk / prompt), any_engine)
+def test_recorded_tones_and_silence_stay_empty(asterisk, prompt, seeded_engine):
+    transcript = transcribe(decode(asterisk / prompt), seeded_engine)
     assert transcript.text == "" and transcript.words == (), (prompt, transcript.text)
 
 
@@ -198,6 +198,6 @@ def _line_sounds() -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize("label", list(_line_sounds()))
-def test_line_sounds_stay_empty(any_engine, label, repeatable_sampling):
-    transcript = transcribe(_audio(_line_sounds()[label]), any_engine)
+def test_line_sounds_stay_empty(label, seeded_engine):
+    transcript = transcribe(_audio(_line_sounds()[label]), seeded_engine)
     assert transcript.text == "" and transcript.words == (), (label, transcript.text)

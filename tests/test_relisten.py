@@ -54,9 +54,9 @@ def test_words_map_back_to_the_mention_they_were_heard_in():
     clip, offsets, tokens_after = relisten._clip(decoded, batches[0])
     assert clip.size / audio.SAMPLE_RATE == pytest.approx(3.2 + 1.0 + 4.2 + 1.0)
     # Room for two mentions from the start, for one once the first mention is past (it ends at 2.6 s of the
-    # joined clip, before its 0.6 s of context), none once the second is (at 7.6 s).
+    # joined clip, before its 0.6 s of context), none once the second is (at 7.8 s).
     per = relisten.TOKENS_PER_MENTION
-    assert [tokens_after(t) for t in (0.0, 2.5, 2.7, 7.5, 7.7)] == [2 * per, 2 * per, per, per, 0]
+    assert [tokens_after(t) for t in (0.0, 2.5, 2.7, 7.7, 7.9)] == [2 * per, 2 * per, per, per, 0]
     heard_words = [(f"{i}", t, t + 0.2, 0.9) for i, t in enumerate([0.8, 2.0, 3.6, 4.9, 9.0])]
     [first, second] = relisten._readings(batches[0], offsets, heard_words)
     assert [(w.text, round(w.start, 2)) for w in first.words] == [("0", 10.2), ("1", 11.4)]
