@@ -39,6 +39,19 @@ def interrupt(process: subprocess.Popen) -> None:
     process.send_signal(signal.SIGINT)
 
 
+def cache_with_model(folder: Path) -> str:
+    """A fresh cache folder for a vmcheck run, already holding this session's converted tiny.en (a link):
+    converting it again takes seconds a run, and these runs test the cache of transcripts (test_model tests conversion)."""
+    from vmcheck import model
+
+    converted = model.embedded_checkpoint()
+    target = folder / "models" / converted.name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(converted)
+    return str(folder)
+
+
 @pytest.fixture(scope="session")
 def engine():
     from vmcheck.transcribe import load_engine

@@ -9,6 +9,8 @@ for one row of the batch only.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from tests.conftest import SAMPLES
@@ -176,3 +178,40 @@ def test_only_a_live_row_repeating_a_short_phrase_is_stopped():
     assert [list(rows)[row] for row in sorted(stopper.stopped)] == ["one token again and again", "a phrase of six again and again"]
     assert logits[0].argmax().item() == eot and torch.isinf(logits[0, :eot]).all()
     assert not torch.isinf(logits[3]).any()
+
+
+def test_a_sampled_reading_depends_on_its_clip_alone(engine, clips):
+    """The recorded word is sampled at a raised temperature alone and beside the other samples, each time
+    after a different global seed: its reading is the same, and it follows the sampler's distribution
+    (a token the filters forbid is never drawn)."""
+    import torch
+    import whisper
+
+    from vmcheck import batched
+
+    def sampled(chosen: list, global_seed: int) -> list:
+        mels = [whisper.log_mel_spectrogram(whisper.pad_or_trim(clip), engine.model.dims.n_mels) for clip in chosen]
+        torch.manual_seed(global_seed)
+        with torch.no_grad():
+            features = engine.model.embed_audio(torch.stack(mels))
+            settings = {**transcribe.FALLBACK, "temperatures": (0.8,)}
+            return batched._decode_with_fallback(engine.model, features, [7] * len(chosen), [], settings)
+
+    alone, beside = sampled([clips[3]], 1)[0], sampled([clips[2], clips[3]], 2)[1]
+    assert alone.temperature == 0.8 and alone.tokens == beside.tokens and alone.avg_logprob == pytest.approx(beside.avg_logprob, abs=1e-3)
+    assert alone.tokens == sampled([clips[3]], 3)[0].tokens
+
+
+def test_the_sampler_draws_each_row_from_its_own_distribution():
+    import torch
+
+    from vmcheck import batched
+
+    eot, vocabulary, draws = 50, 60, 4000
+    logits = torch.full((2, vocabulary), -math.inf)
+    logits[0, [3, 4]] = torch.tensor([0.0, math.log(3.0)])
+    logits[1, 9] = 0.0
+    sampler = batched._Sampler(1.0, eot, [1, 2])
+    seen = torch.stack([sampler.update(torch.zeros(2, 1, dtype=torch.long), logits, torch.zeros(2))[0][:, -1] for _ in range(draws)])
+    assert set(seen[:, 0].tolist()) == {3, 4} and set(seen[:, 1].tolist()) == {9}
+    assert (seen[:, 0] == 4).float().mean().item() == pytest.approx(0.75, abs=0.03)

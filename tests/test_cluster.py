@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, interrupt, start_interruptible
+from tests.conftest import ROOT, SAMPLES, cache_with_model, interrupt, start_interruptible
 from tests.test_batch import make_clips, vmcheck
 
 RAY = str(Path(sys.executable).with_name("ray"))
@@ -206,7 +206,7 @@ def test_ctrl_c_stops_the_cluster_work_and_leaves_the_cache_whole(cluster, tmp_p
     folder = tmp_path / "audio"
     make_clips(folder, 6)
     cache_dir = tmp_path / "cache"
-    env = {**os.environ, "VMCHECK_CACHE_DIR": str(cache_dir)}
+    env = {**os.environ, "VMCHECK_CACHE_DIR": cache_with_model(cache_dir)}
     # One file a batch, so that files are cached one by one and the signal can come between two of them.
     command = [sys.executable, "-m", "vmcheck", "check", str(folder), "--cluster", cluster["address"], "--batch-size", "1", "-q", "--format", "json"]
     process = start_interruptible(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -105,20 +105,25 @@ class WhisperEngine:
         return [[_before_loop(_raw(segment)) for segment in segments] for segments in decoded]
 
     def _decode(self, samples: np.ndarray, prompt: str | None, **options) -> list[dict]:
+        """whisper.transcribe, its temperature fallback sampling from a seed taken from the clip, so one
+        recording gives one transcript, run after run, as a batch does (``batched._Sampler``)."""
+        import torch
         import whisper
 
-        result = whisper.transcribe(
-            self.model,
-            samples,
-            fp16=False,
-            language="en",
-            word_timestamps=True,
-            initial_prompt=prompt,
-            carry_initial_prompt=prompt is not None,
-            condition_on_previous_text=False,
-            verbose=None,
-            **options,
-        )
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(zlib.crc32(samples.tobytes()))
+            result = whisper.transcribe(
+                self.model,
+                samples,
+                fp16=False,
+                language="en",
+                word_timestamps=True,
+                initial_prompt=prompt,
+                carry_initial_prompt=prompt is not None,
+                condition_on_previous_text=False,
+                verbose=None,
+                **options,
+            )
         return [_raw(segment) for segment in result["segments"]]
 
 
