@@ -193,10 +193,9 @@ def test_killed_run_leaves_only_complete_cache_entries_and_no_workers(tmp_path):
 
 
 def test_two_runs_at_once_both_finish(tmp_path):
-    """Both finish, and the shared cache holds, for each file, one run's whole transcript. The two runs
-    need not agree to the letter: on some CPUs two processes competing for the cores round differently,
-    and a near tie in the decoder can then end a clip with "insurance." in one run and "insurance" in
-    the other (seen in CI)."""
+    """Both finish, and the shared cache holds, for each file, one run's whole transcript. The two runs are
+    not required to agree to the letter: in CI they once ended a clip with "insurance." and "insurance" (a
+    near tie in the decoder), which could not be made to happen here, in turn or at once."""
     folder = tmp_path / "audio"
     make_clips(folder, 3)
     cache_dir = tmp_path / "cache"
