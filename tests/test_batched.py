@@ -67,7 +67,26 @@ def settled(any_engine, clips, together):
 @pytest.fixture(scope="module")
 def plain(any_engine, clips):
     """The samples by the engine's own transcribe(), one file at a time, settled the same way (the recorded word has no script)."""
-    return transcribe._decode_with_fallback(transcribe._one_at_a_time(any_engine._decode), clips[:3])
+    return transcribe._decode_with_fallback(transcribe._one_at_a_time(_own_transcribe(any_engine)), clips[:3])
+
+
+def _own_transcribe(engine):
+    """One clip through the engine's own transcribe(), as vmcheck would decode it unbatched."""
+    if engine.name == "faster-whisper":
+        return engine._decode
+
+    def whisper_transcribe(clip, prompt: str | None) -> list[dict]:
+        import torch
+        import whisper
+
+        torch.manual_seed(0)
+        result = whisper.transcribe(
+            engine.model, clip, fp16=False, language="en", word_timestamps=True, initial_prompt=prompt, carry_initial_prompt=prompt is not None,
+            condition_on_previous_text=False, verbose=None,
+        )  # fmt: skip
+        return [transcribe._raw(segment) for segment in result["segments"]]
+
+    return whisper_transcribe
 
 
 def test_batched_is_as_accurate_as_the_engines_own_transcribe(settled, plain):

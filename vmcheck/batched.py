@@ -7,7 +7,8 @@ takes the next window of every file not yet finished, so the later windows of
 long files are batched in later rounds, and files are sorted by what is left so
 a batch ends together. Everything else follows ``whisper.transcribe``
 line for line: the temperature fallback (only for the rows that need it, on
-their encoded audio; see ``_decode_with_fallback`` for the one departure), the no-speech skip, segments cut at timestamp pairs, the
+their encoded audio; ``_decode_with_fallback``, ``_Sampler`` and ``_StopRunaways``
+say where it departs), the no-speech skip, segments cut at timestamp pairs, the
 seek to the last word, and word timings from the same encoder output, with no
 second encoder pass.
 """

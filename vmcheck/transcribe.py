@@ -84,9 +84,10 @@ class WhisperEngine:
         _compile_alignment_once()
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
-        """Every clip's segments: several clips are decoded together (``vmcheck.batched``; how many at most:
-        ``--batch-size``, ``config.BATCH_SIZE``), one by whisper.transcribe."""
-        return _decode_with_fallback(self._decode_many if len(clips) > 1 else _one_at_a_time(self._decode), clips)
+        """Every clip's segments, decoded together (``vmcheck.batched``; how many at most: ``--batch-size``,
+        ``config.BATCH_SIZE``). A lone clip too: unlike whisper.transcribe, the batched decoder encodes each
+        window once for its fallback and its word times, and stops a runaway reading."""
+        return _decode_with_fallback(self._decode_many, clips)
 
     def _decode_many(self, clips: list[np.ndarray], prompt: str | None) -> list[list[dict]]:
         from vmcheck import batched
@@ -103,28 +104,6 @@ class WhisperEngine:
         settings = {**FALLBACK, "temperatures": (0.0,)}
         decoded = batched.transcribe(self.model, clips, DIGIT_PROMPT, settings, batch_size=LISTEN_BATCH, beam_size=BEAM_SIZE, budgets=budgets)
         return [[_before_loop(_raw(segment)) for segment in segments] for segments in decoded]
-
-    def _decode(self, samples: np.ndarray, prompt: str | None, **options) -> list[dict]:
-        """whisper.transcribe, its temperature fallback sampling from a seed taken from the clip, so one
-        recording gives one transcript, run after run, as a batch does (``batched._Sampler``)."""
-        import torch
-        import whisper
-
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(zlib.crc32(samples.tobytes()))
-            result = whisper.transcribe(
-                self.model,
-                samples,
-                fp16=False,
-                language="en",
-                word_timestamps=True,
-                initial_prompt=prompt,
-                carry_initial_prompt=prompt is not None,
-                condition_on_previous_text=False,
-                verbose=None,
-                **options,
-            )
-        return [_raw(segment) for segment in result["segments"]]
 
 
 def _compile_alignment_once() -> None:
