@@ -185,6 +185,7 @@ def test_only_a_live_row_repeating_a_short_phrase_is_stopped():
         "one token again and again": prefix + [7] * n,
         "a phrase of six again and again": prefix + ([11, 12, 13, 14, 15, 16] * n)[:n],
         "a phrase of seven": prefix + ([11, 12, 13, 14, 15, 16, 17] * n)[:n],
+        "a card number of sixteen ones, spelled": prefix + [20] + [11, 12] * 16,
         "ordinary speech": prefix + list(range(100, 100 + n)),
         "finished": prefix + [7] * (n - 1) + [eot],
         "not yet long enough": prefix + [7] * (n - 1) + [8],

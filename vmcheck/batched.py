@@ -28,10 +28,11 @@ from whisper.decoding import DecodingResult, GreedyDecoder
 
 from vmcheck import windows
 
-RUNAWAY_TOKENS = 24
+RUNAWAY_TOKENS = 64
 RUNAWAY_PERIOD = 6
-"""A reading whose last 24 tokens repeat a phrase of at most 6 tokens ("1-1-1-1-...") is a runaway: speech
-does not repeat itself so, and greedy decoding in such a loop runs to Whisper's 224-token cap."""
+"""A reading whose last 64 tokens repeat a phrase of at most 6 tokens ("1-1-1-1-...") is a runaway: greedy
+decoding in such a loop runs to Whisper's 224-token cap. Speech can repeat itself for a while: a card number
+read out as "four, one, one, one, ..." is 30 tokens of "one," (24 stopped it, and the number was lost)."""
 
 
 class _OnFeatures:
