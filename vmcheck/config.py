@@ -20,8 +20,8 @@ LEVEL_NAMES = ("suggestion", "warning", "error")
 CONFIG_NAMES = ("vmcheck.toml", "pyproject.toml")
 BATCH_SIZE = 8
 """Files one process transcribes together by default (``vmcheck.batched``, ``vmcheck.batched_fast``). On the
-30-file voicemail benchmark, batches of 8 were 1.9x as fast as one file at a time with the same word error
-rate (1.5x with faster-whisper), and larger ones no faster (bench/results.md): past 8 rows a decoding step costs what it reads from memory."""
+30-file voicemail benchmark, batches of 8 were 1.5x as fast as one file at a time with the same word error
+rate (1.1x with faster-whisper), and larger ones no faster (bench/results.md): past 8 rows a decoding step costs what it reads from memory."""
 
 
 def _number(low: float, high: float | None = None) -> Callable[[Any], bool]:
