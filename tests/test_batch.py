@@ -17,6 +17,7 @@ from tests.conftest import ROOT, SAMPLES, cache_with_model, interrupt, start_int
 from vmcheck import batch, inputs, pipeline
 from vmcheck.audio import decode
 from vmcheck.cache import TranscriptCache
+from vmcheck.transcribe import ENGINES
 
 GOOD = (
     "Hi Sarah, this is John Miller from Acme. Please call me back before Friday at 312-555-0147. Again, this is John Miller at 312-555-0147. Thanks."
@@ -106,10 +107,13 @@ def test_unwritable_cache_degrades_to_no_cache(tmp_path, ruleset):
     assert results[0].ok and not cache.enabled
 
 
-def test_workers_give_the_same_results_as_one_process(tmp_path, ruleset):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_workers_give_the_same_results_as_one_process(tmp_path, ruleset, engine):
+    """Two single-threaded workers (the default with faster-whisper on two cores) hear what one process with two threads does."""
     clips = [str(p) for p in make_clips(tmp_path / "audio", 3)]
-    alone = {r.path: r for r in batch.check_all(clips, ruleset, pipeline.Settings(), TranscriptCache(tmp_path / "a"), jobs=1)}
-    pooled = {r.path: r for r in batch.check_all(clips, ruleset, pipeline.Settings(), TranscriptCache(tmp_path / "b"), jobs=2)}
+    settings = pipeline.Settings(engine=engine)
+    alone = {r.path: r for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "a"), jobs=1)}
+    pooled = {r.path: r for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "b"), jobs=2)}
     assert {p: r.transcript.text for p, r in alone.items()} == {p: r.transcript.text for p, r in pooled.items()}
 
 

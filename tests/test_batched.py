@@ -109,10 +109,13 @@ def test_a_recorded_word_that_fails_every_threshold_keeps_its_greedy_reading(tog
     assert "cancel" in _text(together[3]).lower()
 
 
-def test_beam_search_hears_the_number_as_whisper_transcribe_does_and_a_spent_budget_ends_the_clip(engine):
+def test_beam_search_hears_the_number_as_whisper_does_and_a_spent_budget_ends_the_clip(engine):
     """The second listen's decode (beam search, digit prompt) on the batched pieces: its first window reads
-    what whisper.transcribe's does, and once the budget is spent nothing more is decoded."""
+    what whisper's own decoding of that window does (as whisper.transcribe builds it: the clip's log-mel,
+    padded to 30 s, the prompt carried in), and once the budget is spent nothing more is decoded.
+    whisper.transcribe itself would go on to a 0.1 s window that its beams read as "9 9 9 ..." to the cap."""
     import whisper
+    from whisper.audio import N_FRAMES, N_SAMPLES
 
     from vmcheck import batched, relisten
 
@@ -121,12 +124,15 @@ def test_beam_search_hears_the_number_as_whisper_transcribe_does_and_a_spent_bud
     (segments,) = batched.transcribe(
         engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 224 if seconds == 0 else 0]
     )
-    plain = whisper.transcribe(
-        engine.model, clip, fp16=False, language="en", word_timestamps=True, initial_prompt=relisten.DIGIT_PROMPT, carry_initial_prompt=True,
-        condition_on_previous_text=False, verbose=None, beam_size=relisten.BEAM_SIZE, temperature=0.0, sample_len=224,
-    )["segments"]  # fmt: skip
+    tokenizer = whisper.tokenizer.get_tokenizer(False, language="en", task="transcribe")
+    mel = whisper.log_mel_spectrogram(clip, engine.model.dims.n_mels, padding=N_SAMPLES)
+    mel = whisper.audio.pad_or_trim(mel[:, : mel.shape[-1] - N_FRAMES], N_FRAMES)
+    options = whisper.DecodingOptions(
+        language="en", beam_size=relisten.BEAM_SIZE, temperature=0.0, sample_len=224, fp16=False, prompt=tokenizer.encode(" " + relisten.DIGIT_PROMPT)
+    )
+    plain = whisper.decode(engine.model, mel, options)
     assert "3 1 2 5 5 5 0 1 4 7" in _text(segments)
-    assert _text(segments) == _text([segment for segment in plain if segment["seek"] == 0])
+    assert _text(segments) == plain.text.strip()
     spent = batched.transcribe(engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 0])
     assert spent == [[]]
 

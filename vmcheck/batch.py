@@ -26,19 +26,25 @@ from vmcheck.transcript import Transcript
 
 DECODING_VERSION = "greedy-filler-prompt-relisten-4"
 PR_SET_PDEATHSIG = 1
+FASTER_WORKERS_AT_MOST = 8
 _worker_engine = None
 
 
-def default_jobs() -> int:
-    """One process using every core, on small machines.
+def default_jobs(engine: str) -> int:
+    """The worker processes that transcribe fastest by default, measured on the 2-core machine this was built on.
 
-    Measured on the 2-core machine this was built on (9 samples, cold): one
-    process with two torch threads took 34 s; two single-threaded workers
-    took 111 s, because two busy processes there slow each other about six
-    times over. Larger machines get a worker per four cores, an estimate not
-    yet measured.
+    openai-whisper's decoding is bound by memory bandwidth, which the cores share: one process with two torch
+    threads checked 16 voicemails in 52 s, two single-threaded workers in 96 s (each process's CPU time
+    doubled). faster-whisper's int8 weights read a quarter of that, and its decoding keeps about one core
+    busy: two single-threaded workers took 34-35 s against 45 s for one process, with the same verdicts.
+    So faster-whisper gets a worker a core (each holds its own model, about 0.5 GB; at most 8), and
+    openai-whisper one process using every core on small machines; larger machines get a worker per four
+    cores, an estimate not yet measured.
     """
-    return max(1, (os.cpu_count() or 1) // 4)
+    cores = os.cpu_count() or 1
+    if engine == "faster-whisper":
+        return min(cores, FASTER_WORKERS_AT_MOST)
+    return max(1, cores // 4)
 
 
 def cache_identity(settings: pipeline.Settings) -> str:
@@ -65,7 +71,7 @@ def _start_worker(engine_name: str, model_name: str, threads: int) -> None:
     use_threads(threads)
     from vmcheck.transcribe import load_engine
 
-    _worker_engine = load_engine(engine_name, model_name)
+    _worker_engine = load_engine(engine_name, model_name, threads=threads)
 
 
 def use_threads(threads: int) -> None:

@@ -174,4 +174,4 @@ def load(path: Path | None = None) -> Config:
 def jobs(config: Config) -> int:
     from vmcheck.batch import default_jobs
 
-    return default_jobs() if config["jobs"] == "auto" else int(config["jobs"])
+    return default_jobs(config["engine"]) if config["jobs"] == "auto" else int(config["jobs"])
