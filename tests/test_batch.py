@@ -17,6 +17,7 @@ from tests.conftest import ROOT, SAMPLES, cache_with_model, interrupt, start_int
 from vmcheck import batch, inputs, pipeline
 from vmcheck.audio import decode
 from vmcheck.cache import TranscriptCache
+from vmcheck.errors import VmcheckError
 from vmcheck.transcribe import ENGINES
 
 GOOD = (
@@ -115,6 +116,15 @@ def test_workers_give_the_same_results_as_one_process(tmp_path, ruleset, engine)
     alone = {r.path: r for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "a"), jobs=1)}
     pooled = {r.path: r for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "b"), jobs=2)}
     assert {p: r.transcript.text for p, r in alone.items()} == {p: r.transcript.text for p, r in pooled.items()}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_model_that_cannot_load_is_its_own_error_in_workers_too(tmp_path, ruleset, jobs):
+    clips = [str(p) for p in make_clips(tmp_path / "audio", 2)]
+    (tmp_path / "not-a-model").mkdir()
+    settings = pipeline.Settings(engine="faster-whisper", model=str(tmp_path / "not-a-model"))
+    with pytest.raises(VmcheckError, match=r"not-a-model: not a CTranslate2 Whisper model folder \(no model.bin\)$"):
+        list(batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "cache"), jobs=jobs))
 
 
 def test_interrupted_run_leaves_no_partial_output_and_resumes_from_cache(tmp_path):

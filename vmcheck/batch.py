@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from typing import TYPE_CHECKING
 
 from vmcheck import model, pipeline, privacy
 from vmcheck.audio import AudioStats, too_long
@@ -24,10 +25,13 @@ from vmcheck.errors import VmcheckError
 from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
 
+if TYPE_CHECKING:
+    from vmcheck.transcribe import Engine
+
 DECODING_VERSION = "greedy-filler-prompt-relisten-4"
 PR_SET_PDEATHSIG = 1
 FASTER_WORKERS_AT_MOST = 8
-_worker_engine = None
+_worker_engine: Engine | VmcheckError | None = None
 
 
 def default_jobs(engine: str) -> int:
@@ -64,14 +68,19 @@ def _die_with_parent() -> None:
 
 
 def _start_worker(engine_name: str, model_name: str, threads: int) -> None:
-    """Worker set-up: the parent handles Ctrl-C; the model is loaded once, with this worker's share of cores."""
+    """Worker set-up: the parent handles Ctrl-C; the model is loaded once, with this worker's share of cores.
+    A model that cannot be loaded is kept as its error, which the worker's first batch raises to the run, as
+    loading in the run's own process would, rather than breaking the pool with no word of why."""
     global _worker_engine
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     use_threads(threads)
     from vmcheck.transcribe import load_engine
 
-    _worker_engine = load_engine(engine_name, model_name, threads=threads)
+    try:
+        _worker_engine = load_engine(engine_name, model_name, threads=threads)
+    except VmcheckError as error:
+        _worker_engine = error
 
 
 def use_threads(threads: int) -> None:
@@ -89,6 +98,8 @@ def shared_batches(pending: dict[str, list[str]], size: int | None, workers: int
 
 
 def _transcribe_in_worker(paths: list[str], max_seconds: float) -> list:
+    if isinstance(_worker_engine, VmcheckError):
+        raise _worker_engine
     return [
         outcome if isinstance(outcome, VmcheckError) else (outcome[0].to_dict(), outcome[1].to_dict())
         for outcome in transcribe_together(paths, max_seconds, _worker_engine)
