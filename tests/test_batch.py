@@ -18,7 +18,6 @@ from vmcheck import batch, inputs, pipeline
 from vmcheck.audio import decode
 from vmcheck.cache import TranscriptCache
 from vmcheck.errors import VmcheckError
-from vmcheck.transcribe import ENGINES
 
 GOOD = (
     "Hi Sarah, this is John Miller from Acme. Please call me back before Friday at 312-555-0147. Again, this is John Miller at 312-555-0147. Thanks."
@@ -108,14 +107,18 @@ def test_unwritable_cache_degrades_to_no_cache(tmp_path, ruleset):
     assert results[0].ok and not cache.enabled
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_workers_give_the_same_results_as_one_process(tmp_path, ruleset, engine):
-    """Two single-threaded workers (the default with faster-whisper on two cores) hear what one process with two threads does."""
-    clips = [str(p) for p in make_clips(tmp_path / "audio", 3)]
+@pytest.mark.parametrize(("engine", "count"), [("whisper", 3), ("faster-whisper", 2)])
+def test_workers_give_the_same_results_as_one_process(tmp_path, ruleset, engine, count):
+    """Two single-threaded workers (the default with faster-whisper on two cores) hear what one process with
+    two threads does, word for word. openai-whisper's fallback samples from each clip's own seed; CTranslate2's
+    cannot be seeded per row, and the third clip (cut mid-word) reaches it, so with faster-whisper it reads
+    differently from run to run, in one process as in two ("I found So, uh, I'm going to go away to lower",
+    "I found All the way to lower"): that engine is compared on the first two, which it reads greedily."""
+    clips = [str(p) for p in make_clips(tmp_path / "audio", count)]
     settings = pipeline.Settings(engine=engine)
-    alone = {r.path: r for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "a"), jobs=1)}
-    pooled = {r.path: r for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "b"), jobs=2)}
-    assert {p: r.transcript.text for p, r in alone.items()} == {p: r.transcript.text for p, r in pooled.items()}
+    alone = {r.path: r.transcript.text for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "a"), jobs=1)}
+    pooled = {r.path: r.transcript.text for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "b"), jobs=2)}
+    assert sorted(alone) == sorted(clips) and alone == pooled
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
