@@ -259,8 +259,8 @@ def main() -> None:
         for label, options in (
             ("(u) vmcheck check --batch-size 1, one file at a time", ("--batch-size", "1")),
             ("(b) vmcheck check, batches of 8 (default)", ()),
-            ("(v) vmcheck check --engine faster-whisper --batch-size 1", ("--engine", "faster-whisper", "--batch-size", "1")),
-            ("(d) vmcheck check --engine faster-whisper, batches of 8", ("--engine", "faster-whisper")),
+            ("(v) vmcheck check --engine faster-whisper, one file at a time (its default)", ("--engine", "faster-whisper")),
+            ("(d) vmcheck check --engine faster-whisper --batch-size 8", ("--engine", "faster-whisper", "--batch-size", "8")),
         ):
             run(f"{wl} {label}", vmcheck_cold(files, *options), args.runs)
             if name == "voicemails":

@@ -140,7 +140,9 @@ fail_on_option = click.option("--fail-on", type=click.Choice(["warning", "error"
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for transcription, or speech workers on a --cluster (default: auto)."
 )
-@click.option("--batch-size", type=click.IntRange(1, 64), help=f"Files each process transcribes together (default {BATCH_SIZE}).")
+@click.option(
+    "--batch-size", type=click.IntRange(1, 64), help=f"Files each process transcribes together (default: {BATCH_SIZE}; 1 with faster-whisper)."
+)
 @click.option(
     "--cluster", metavar="ADDRESS", help="Transcribe on a Ray cluster: ray://HOST:PORT, HOST:PORT, auto, or local (pip install 'vmcheck[cluster]')."
 )
@@ -205,7 +207,7 @@ def check(
         text_wpm=config["text_wpm"],
         threshold=config["fail_under"],
         max_audio_seconds=config["max_audio_seconds"],
-        batch_size=int(config["batch_size"]),
+        batch_size=configuration.batch_size(config),
         show_pii=show_pii,
         cluster=config["cluster"],
         cluster_shared_storage=bool(config["cluster_shared_storage"]),

@@ -19,9 +19,13 @@ from vmcheck.errors import VmcheckError
 LEVEL_NAMES = ("suggestion", "warning", "error")
 CONFIG_NAMES = ("vmcheck.toml", "pyproject.toml")
 BATCH_SIZE = 8
-"""Files one process transcribes together by default (``vmcheck.batched``, ``vmcheck.batched_fast``). On the
-30-file voicemail benchmark, batches of 8 were 1.5x as fast as one file at a time with the same word error
-rate (1.1x with faster-whisper), and larger ones no faster (bench/results.md): past 8 rows a decoding step costs what it reads from memory."""
+"""Files one openai-whisper process transcribes together by default (``vmcheck.batched``). On the 30-file
+voicemail benchmark, batches of 8 were 1.5x as fast as one file at a time with the same word error rate,
+and larger ones no faster (bench/results.md): past 8 rows a decoding step costs what it reads from memory."""
+FASTER_BATCH_SIZE = 1
+"""faster-whisper's default: its workers (one a core, ``batch.default_jobs``) each take one file at a time.
+Two workers with batches of 8 were no faster on either benchmark workload (60.1 s against 55.7 s on the
+voicemails) and peaked at 2.4 GB instead of 1.25; in one process, batches of 8 had been 1.1x one at a time."""
 
 
 def _number(low: float, high: float | None = None) -> Callable[[Any], bool]:
@@ -70,7 +74,7 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
     "model": (_text, "an offline model (tiny.en, base), a Whisper model name or a checkpoint path", "tiny.en"),
     "engine": (_one_of("whisper", "faster-whisper"), "the speech engine: whisper or faster-whisper", "whisper"),
     "jobs": (_jobs, 'the number of worker processes, or "auto"', "auto"),
-    "batch_size": (_number(1, 64), "how many files each process transcribes together, 1 to 64", BATCH_SIZE),
+    "batch_size": (_jobs, 'how many files each process transcribes together, 1 to 64, or "auto"', "auto"),
     "cluster": (_text, 'a Ray cluster to transcribe on: "ray://HOST:PORT", "HOST:PORT", "auto" or "local"', None),
     "cluster_shared_storage": (_flag, "true or false: the cluster's workers read the files' paths themselves", False),
     "cache": (_flag, "true or false: reuse transcripts of unchanged audio", True),
@@ -95,7 +99,7 @@ STARTER = """# vmcheck settings. Command-line options override these; `vmcheck c
 #                            # base.en, small.en (downloaded where a network exists), or a checkpoint path
 # engine = "whisper"         # or "faster-whisper" (pip install 'vmcheck[fast]')
 # jobs = "auto"              # worker processes for transcription
-# batch_size = 8             # files each process transcribes together
+# batch_size = "auto"        # files each process transcribes together (8; 1 with faster-whisper)
 # cluster = "local"          # transcribe on a Ray cluster: "ray://HOST:PORT", "auto", "local"
 # cache = true               # reuse transcripts of unchanged audio
 # exclude = ["drafts/*"]     # glob patterns of files to skip
@@ -169,6 +173,12 @@ def load(path: Path | None = None) -> Config:
             value = [str((path.parent / folder).resolve()) for folder in value]
         config.set(key, value, str(path))
     return config
+
+
+def batch_size(config: Config) -> int:
+    if config["batch_size"] != "auto":
+        return int(config["batch_size"])
+    return FASTER_BATCH_SIZE if config["engine"] == "faster-whisper" else BATCH_SIZE
 
 
 def jobs(config: Config) -> int:
