@@ -55,7 +55,7 @@ def _flag(value: Any) -> bool:
     return isinstance(value, bool)
 
 
-def _jobs(value: Any) -> bool:
+def _count_or_auto(value: Any) -> bool:
     return value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64)
 
 
@@ -73,8 +73,8 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str, Any]] = {
     "region": (_text, "the phone number region, an ISO country code such as US or GB", "US"),
     "model": (_text, "an offline model (tiny.en, base), a Whisper model name or a checkpoint path", "tiny.en"),
     "engine": (_one_of("whisper", "faster-whisper"), "the speech engine: whisper or faster-whisper", "whisper"),
-    "jobs": (_jobs, 'the number of worker processes, or "auto"', "auto"),
-    "batch_size": (_jobs, 'how many files each process transcribes together, 1 to 64, or "auto"', "auto"),
+    "jobs": (_count_or_auto, 'the number of worker processes, or "auto"', "auto"),
+    "batch_size": (_count_or_auto, 'how many files each process transcribes together, 1 to 64, or "auto"', "auto"),
     "cluster": (_text, 'a Ray cluster to transcribe on: "ray://HOST:PORT", "HOST:PORT", "auto" or "local"', None),
     "cluster_shared_storage": (_flag, "true or false: the cluster's workers read the files' paths themselves", False),
     "cache": (_flag, "true or false: reuse transcripts of unchanged audio", True),
