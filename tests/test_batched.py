@@ -124,7 +124,7 @@ def test_beam_search_hears_the_number_as_whisper_does_and_a_spent_budget_ends_th
     (segments,) = batched.transcribe(
         engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 224 if seconds == 0 else 0]
     )
-    tokenizer = whisper.tokenizer.get_tokenizer(False, language="en", task="transcribe")
+    tokenizer = whisper.tokenizer.get_tokenizer(engine.model.is_multilingual, language="en", task="transcribe")
     mel = whisper.log_mel_spectrogram(clip, engine.model.dims.n_mels, padding=N_SAMPLES)
     mel = whisper.audio.pad_or_trim(mel[:, : mel.shape[-1] - N_FRAMES], N_FRAMES)
     options = whisper.DecodingOptions(

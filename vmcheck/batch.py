@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -84,12 +85,13 @@ def _start_worker(engine_name: str, model_name: str, threads: int) -> None:
 
 
 def use_threads(threads: int) -> None:
-    """This process's share of the cores, for torch and the BLAS libraries under it."""
+    """This process's share of the cores, for torch and the BLAS libraries under it. torch reads it from the
+    environment when it loads, so it is not imported here: faster-whisper's workers never need it."""
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[variable] = str(threads)
-    import torch
-
-    torch.set_num_threads(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
 
 
 def shared_batches(pending: dict[str, list[str]], size: int | None, workers: int) -> list[list[str]]:

@@ -50,7 +50,7 @@ class Transcriber:
         from vmcheck.transcribe import load_engine
 
         use_threads(threads)
-        self.engine = load_engine(engine, model)
+        self.engine = load_engine(engine, model, threads=threads)
 
     def ready(self) -> int:
         return os.getpid()
