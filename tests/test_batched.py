@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from tests.conftest import SAMPLES
 from tests.test_real_speech import ASTERISK
 from tests.wer import wer
-from vmcheck import transcribe
+from vmcheck import transcribe, windows
 from vmcheck.audio import decode
 
 FILES = [SAMPLES / "long.mp3", SAMPLES / "telephone.wav", SAMPLES / "excellent.wav", ASTERISK / "cancelled.wav"]
@@ -67,13 +68,14 @@ def settled(any_engine, clips, together):
 @pytest.fixture(scope="module")
 def plain(any_engine, clips):
     """The samples by the engine's own transcribe(), one file at a time, settled the same way (the recorded word has no script)."""
-    return transcribe._decode_with_fallback(transcribe._one_at_a_time(_own_transcribe(any_engine)), clips[:3])
+    own = _own_transcribe(any_engine)
+    return transcribe._decode_with_fallback(lambda chosen, prompt: [own(clip, prompt) for clip in chosen], clips[:3])
 
 
 def _own_transcribe(engine):
     """One clip through the engine's own transcribe(), as vmcheck would decode it unbatched."""
     if engine.name == "faster-whisper":
-        return engine._decode
+        return _faster_whisper_transcribe(engine.model)
 
     def whisper_transcribe(clip, prompt: str | None) -> list[dict]:
         import torch
@@ -87,6 +89,29 @@ def _own_transcribe(engine):
         return [transcribe._raw(segment) for segment in result["segments"]]
 
     return whisper_transcribe
+
+
+def _faster_whisper_transcribe(model):
+    def faster_whisper_transcribe(clip, prompt: str | None) -> list[dict]:
+        result, _info = model.transcribe(
+            clip, language="en", beam_size=1, best_of=1, temperature=list(transcribe.FALLBACK_TEMPERATURES),
+            compression_ratio_threshold=transcribe.COMPRESSION_RATIO_THRESHOLD, log_prob_threshold=transcribe.LOG_PROB_THRESHOLD,
+            no_speech_threshold=transcribe.NO_SPEECH_THRESHOLD, condition_on_previous_text=False, hotwords=prompt,
+            word_timestamps=True, vad_filter=False,
+        )  # fmt: skip
+        return [
+            {
+                "text": segment.text,
+                "start": segment.start,
+                "end": segment.end,
+                "no_speech_prob": segment.no_speech_prob,
+                "avg_logprob": segment.avg_logprob,
+                "words": [(w.word, w.start, w.end, w.probability) for w in segment.words or []],
+            }
+            for segment in result
+        ]
+
+    return faster_whisper_transcribe
 
 
 def test_batched_is_as_accurate_as_the_engines_own_transcribe(settled, plain):
@@ -103,6 +128,32 @@ def test_word_times_match_the_engines_own_transcribe_where_the_text_does(settled
         assert len(pairs) >= 0.9 * len(_words(alone)), path.name
         close = [abs(a[1] - b[1]) <= TIMING_TOLERANCE_SECONDS and abs(a[2] - b[2]) <= TIMING_TOLERANCE_SECONDS for a, b in pairs]
         assert sum(close) >= WORDS_WITHIN_TOLERANCE * len(close), path.name
+
+
+@pytest.mark.parametrize("name", ["conf-leaderhasleft", "call-forwarding"])
+def test_a_short_phrase_takes_one_encoder_pass_and_its_silent_tail_none(any_engine, name, monkeypatch):
+    """Whisper seeks to the end of the last word it timed, short of the clip's end: its own transcribe() gave
+    these recorded phrases a second window (and call-forwarding a third and fourth) for the last few hundred
+    milliseconds, which read "And I'm going to go ahead and see what we're doing." and "Mhm. Okay."."""
+    model = any_engine.model
+    encode = "embed_audio" if any_engine.name == "whisper" else "encode"
+    passes = []
+    original = getattr(model, encode)
+    monkeypatch.setattr(model, encode, lambda mel: passes.append(mel.shape[0]) or original(mel))
+    clip = transcribe._trimmed(decode(ASTERISK / f"{name}.wav"))[0]
+    segments = any_engine._decode_many([clip], transcribe.FILLER_PROMPT)[0]
+    assert passes == [1]
+    assert len(segments) == 1 and segments[0]["end"] <= clip.size / transcribe.SAMPLE_RATE
+
+
+def test_a_place_is_done_when_what_is_left_holds_too_little_sound():
+    rate = transcribe.SAMPLE_RATE
+    tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate)
+    clip = np.concatenate([tone, np.zeros(rate), tone[: int(0.15 * rate)], np.zeros(rate)]).astype(np.float32)
+    place = windows.Place(clip.size // 160, 0.01, None, clip)
+    for seconds, done in ((0.0, False), (0.9, False), (1.5, True), (2.0, True)):
+        place.seek = int(seconds * 100)
+        assert place.done is done, seconds
 
 
 def test_a_recorded_word_that_fails_every_threshold_keeps_its_greedy_reading(together):

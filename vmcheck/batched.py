@@ -48,10 +48,10 @@ class _OnFeatures:
 class _Stream(windows.Place):
     """One file's way through its windows, as the body of whisper.transcribe's loop."""
 
-    def __init__(self, mel: torch.Tensor, budget: Callable[[float], int] | None = None):
+    def __init__(self, mel: torch.Tensor, budget: Callable[[float], int] | None, clip: np.ndarray):
         from whisper.audio import HOP_LENGTH, N_FRAMES, SAMPLE_RATE
 
-        super().__init__(mel.shape[-1] - N_FRAMES, HOP_LENGTH / SAMPLE_RATE, budget)
+        super().__init__(mel.shape[-1] - N_FRAMES, HOP_LENGTH / SAMPLE_RATE, budget, clip)
         self.mel = mel
 
     def window(self) -> tuple[torch.Tensor, int]:
@@ -159,7 +159,7 @@ def transcribe(
     tokenizer = whisper.tokenizer.get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language="en", task="transcribe")
     prompt_tokens = tokenizer.encode(" " + prompt.strip()) if prompt else []
     streams = [
-        _Stream(whisper.log_mel_spectrogram(clip, model.dims.n_mels, padding=N_SAMPLES), budgets[i] if budgets else None)
+        _Stream(whisper.log_mel_spectrogram(clip, model.dims.n_mels, padding=N_SAMPLES), budgets[i] if budgets else None, clip)
         for i, clip in enumerate(clips)
     ]
     options = {"beam_size": beam_size} if beam_size else {}

@@ -42,8 +42,8 @@ class _Decoded:
 class _Stream(windows.Place):
     """One file's way through its windows, as the body of faster-whisper's generate_segments loop."""
 
-    def __init__(self, features: np.ndarray, budget: Callable[[float], int] | None, seconds_per_frame: float):
-        super().__init__(features.shape[-1] - 1, seconds_per_frame, budget)
+    def __init__(self, features: np.ndarray, budget: Callable[[float], int] | None, seconds_per_frame: float, clip: np.ndarray):
+        super().__init__(features.shape[-1] - 1, seconds_per_frame, budget, clip)
         self.features = features
 
     def window(self, frames: int) -> tuple[np.ndarray, int]:
@@ -105,7 +105,7 @@ def transcribe(
     tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en")
     options = _options(tokenizer, prompt, settings, beam_size)
     extractor = model.feature_extractor
-    streams = [_Stream(extractor(clip), budgets[i] if budgets else None, extractor.time_per_frame) for i, clip in enumerate(clips)]
+    streams = [_Stream(extractor(clip), budgets[i] if budgets else None, extractor.time_per_frame, clip) for i, clip in enumerate(clips)]
     base_prompt = model.get_prompt(tokenizer, [], without_timestamps=False, hotwords=prompt)
     for batch in windows.rounds(streams, batch_size):
         pieces = [stream.window(extractor.nb_max_frames) for stream in batch]

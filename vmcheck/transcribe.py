@@ -19,14 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from vmcheck.audio import SAMPLE_RATE, Audio, Sound, measure
+from vmcheck.audio import MIN_ACTIVE_SECONDS, SAMPLE_RATE, Audio, Sound, measure
 from vmcheck.relisten import BEAM_SIZE, DIGIT_PROMPT, relisten
 from vmcheck.transcript import Segment, Transcript, Word
 
 ENGINES = ("whisper", "faster-whisper")
 FILLER_PROMPT = "Um, uh, hmm."
 EDGE_PAD_SECONDS = 0.3
-MIN_ACTIVE_SECONDS = 0.2
 HALLUCINATION_NO_SPEECH = 0.6
 CLEAR_WORD_PROBABILITY = 0.5
 GIBBERISH_WORD_PROBABILITY = 0.25
@@ -171,8 +170,10 @@ class FasterWhisperEngine:
         self.model_name = label
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:
-        """As WhisperEngine.segments_many: several clips decoded together (``vmcheck.batched_fast``), one by faster-whisper's transcribe."""
-        return _decode_with_fallback(self._decode_many if len(clips) > 1 else _one_at_a_time(self._decode), clips)
+        """As WhisperEngine.segments_many: the clips decoded together (``vmcheck.batched_fast``), a lone clip too, since
+        unlike faster-whisper's transcribe() the batched decoder leaves a silent tail unread (``windows.Place``):
+        one worker took 42 s instead of 55-60 s for the benchmark's 60 short clips, one at a time."""
+        return _decode_with_fallback(self._decode_many, clips)
 
     def _decode_many(self, clips: list[np.ndarray], prompt: str | None) -> list[list[dict]]:
         from vmcheck import batched_fast
@@ -187,37 +188,6 @@ class FasterWhisperEngine:
         clips = [_contiguous(clip) for clip in clips]
         decoded = batched_fast.transcribe(self.model, clips, DIGIT_PROMPT, settings, batch_size=LISTEN_BATCH, beam_size=BEAM_SIZE, budgets=budgets)
         return [[_before_loop(segment) for segment in segments] for segments in decoded]
-
-    def _decode(self, samples: np.ndarray, prompt: str | None) -> list[dict]:
-        result, _info = self.model.transcribe(
-            _contiguous(samples),
-            language="en",
-            task="transcribe",
-            beam_size=1,
-            best_of=1,
-            temperature=list(FALLBACK_TEMPERATURES),
-            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-            log_prob_threshold=LOG_PROB_THRESHOLD,
-            no_speech_threshold=NO_SPEECH_THRESHOLD,
-            condition_on_previous_text=False,
-            initial_prompt=None,
-            hotwords=prompt,
-            word_timestamps=True,
-            without_timestamps=False,
-            vad_filter=False,
-            log_progress=False,
-        )
-        return [
-            {
-                "text": segment.text,
-                "start": segment.start,
-                "end": segment.end,
-                "no_speech_prob": segment.no_speech_prob,
-                "avg_logprob": segment.avg_logprob,
-                "words": [(w.word, w.start, w.end, w.probability) for w in segment.words or []],
-            }
-            for segment in result
-        ]
 
 
 def _contiguous(samples: np.ndarray) -> np.ndarray:
@@ -303,11 +273,6 @@ def _decode_with_fallback(decode_many, clips: list[np.ndarray]) -> list[list[dic
     for i, segments in zip(astray, decode_many([clips[i] for i in astray], None) if astray else []):
         decoded[i] = segments
     return decoded
-
-
-def _one_at_a_time(decode):
-    """An engine's one-clip decode as the many-clip decode that ``_decode_with_fallback`` takes."""
-    return lambda clips, prompt: [decode(clip, prompt) for clip in clips]
 
 
 def _raw(segment: dict) -> dict:

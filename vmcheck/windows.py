@@ -6,22 +6,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+import numpy as np
+
+from vmcheck.audio import FRAME_SECONDS, MIN_ACTIVE_SECONDS, sounding_frames
+
 
 class Place:
     """Where one file's decoding has got to: the frame it reads from next, the segments read so far,
-    and the most tokens a window may take (``budget``: from the second a window starts, if the caller set one)."""
+    and the most tokens a window may take (``budget``: from the second a window starts, if the caller set one).
 
-    def __init__(self, frames: int, seconds_per_frame: float, budget: Callable[[float], int] | None):
+    A file is done when what is left of it holds less sound than a recording needs to reach the model at all
+    (``MIN_ACTIVE_SECONDS``). Whisper's seek to the last word's end leaves most short clips a tail of a few
+    hundred milliseconds: the end of the last word and the silence after it. Whisper's transcribe() gives
+    that tail a full encoder pass and, as a tail usually reads as an unlikely word or two ("And", "Yeah."),
+    every fallback temperature; on the benchmark's short clips that was a quarter of the windows, and what
+    they read was dropped as a re-reading with too little sound of its own."""
+
+    def __init__(self, frames: int, seconds_per_frame: float, budget: Callable[[float], int] | None, clip: np.ndarray):
         self.frames = frames
         self.seconds_per_frame = seconds_per_frame
         self.budget = budget
+        self.sound_from = np.cumsum(sounding_frames(clip)[::-1])[::-1] * FRAME_SECONDS
         self.seek = 0
         self.last_speech = 0.0
         self.segments: list[dict] = []
 
     @property
     def done(self) -> bool:
-        return self.seek >= self.frames or self.tokens_left == 0
+        return self.seek >= self.frames or self.tokens_left == 0 or self.sound_left < MIN_ACTIVE_SECONDS
+
+    @property
+    def sound_left(self) -> float:
+        """Seconds of sound from where the next window starts."""
+        frame = int(self.seek * self.seconds_per_frame / FRAME_SECONDS)
+        return float(self.sound_from[frame]) if frame < self.sound_from.size else 0.0
 
     @property
     def tokens_left(self) -> int | None:
