@@ -76,10 +76,11 @@ class WhisperEngine:
     name = "whisper"
 
     def __init__(self, model_name: str):
-        from vmcheck import model
+        from vmcheck import decoder_cpu, model
 
         self.model = model.load(model_name)
         self.model_name = self.model.name
+        decoder_cpu.install(self.model)
         _compile_alignment_once()
 
     def segments_many(self, clips: list[np.ndarray]) -> list[list[dict]]:

@@ -1,0 +1,61 @@
+"""The reordered vocabulary projection (vmcheck.decoder_cpu) computes whisper's own decoder, on real audio and the real tiny.en weights."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from tests.conftest import SAMPLES
+from vmcheck import decoder_cpu, transcribe
+from vmcheck.audio import decode
+
+ROUNDING = 1e-4
+
+
+@pytest.fixture(scope="module")
+def features(engine):
+    import whisper
+
+    clip = transcribe._trimmed(decode(SAMPLES / "telephone.wav"))[0]
+    mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(torch.from_numpy(clip)), engine.model.dims.n_mels)
+    with torch.no_grad():
+        return engine.model.embed_audio(mel[None])
+
+
+def _whisper_logits(model, tokens: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+    """What whisper's own TextDecoder.forward gives, with the instance's reordered forward set aside."""
+    import whisper.model
+
+    return whisper.model.TextDecoder.forward(model.decoder, tokens, features)
+
+
+def test_the_engine_decodes_with_the_reordered_projection(engine):
+    assert engine.model.decoder.forward.__func__ is decoder_cpu._forward
+
+
+@pytest.mark.parametrize("rows", [1, 2, 8, 9, 20])
+def test_logits_match_whispers_own_decoder_for_any_number_of_rows(engine, features, rows):
+    """One row is padded, up to 8 take the reordered product, more keep whisper's; each row gets the same tokens' logits."""
+    model = engine.model
+    generator = torch.Generator().manual_seed(rows)
+    tokens = torch.randint(0, model.dims.n_vocab - 1600, (rows, 3), generator=generator)
+    with torch.no_grad():
+        audio = features.expand(rows, -1, -1)
+        ours, theirs = model.decoder(tokens, audio), _whisper_logits(model, tokens, audio)
+    assert ours.shape == theirs.shape == (rows, 3, model.dims.n_vocab)
+    assert torch.allclose(ours, theirs, atol=ROUNDING, rtol=0)
+
+
+def test_greedy_decoding_reads_the_same_tokens_as_whispers_decoder(engine, features):
+    import whisper
+
+    options = whisper.DecodingOptions(language="en", fp16=False, without_timestamps=False)
+    with torch.no_grad():
+        ours = whisper.decode(engine.model, features[0], options)
+        del engine.model.decoder.forward
+        try:
+            theirs = whisper.decode(engine.model, features[0], options)
+        finally:
+            decoder_cpu.install(engine.model)
+    assert ours.text and ours.tokens == theirs.tokens
+    assert abs(ours.avg_logprob - theirs.avg_logprob) < ROUNDING
