@@ -118,6 +118,11 @@ def seeded_engine(any_engine):
     threads, so a faster-whisper test would sample wherever the tests before it had left off. It gets a
     model of its own, whose threads start from the seed.
     """
+    return reseeded(any_engine)
+
+
+def reseeded(engine):
+    """The engine with its sampling started again from the seed (for faster-whisper, a model of its own)."""
     import ctranslate2
     import torch
 
@@ -125,4 +130,4 @@ def seeded_engine(any_engine):
 
     torch.manual_seed(0)
     ctranslate2.set_random_seed(0)
-    return load_engine(any_engine.name, any_engine.model_name) if any_engine.name == "faster-whisper" else any_engine
+    return load_engine(engine.name, engine.model_name) if engine.name == "faster-whisper" else engine

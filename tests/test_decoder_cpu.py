@@ -1,6 +1,9 @@
-"""The reordered vocabulary projection (vmcheck.decoder_cpu) computes whisper's own decoder, on real audio and the real tiny.en weights."""
+"""vmcheck.decoder_cpu's reordered vocabulary projection and head-major cross-attention caches compute whisper's own decoder,
+on real audio and the real tiny.en weights."""
 
 from __future__ import annotations
+
+import contextlib
 
 import pytest
 import torch
@@ -29,8 +32,21 @@ def _whisper_logits(model, tokens: torch.Tensor, features: torch.Tensor) -> torc
     return whisper.model.TextDecoder.forward(model.decoder, tokens, features)
 
 
-def test_the_engine_decodes_with_the_reordered_projection(engine):
+@contextlib.contextmanager
+def _whispers_own_decoder(model):
+    """The model's decoder as openai-whisper wrote it, for the length of a block."""
+    del model.decoder.forward
+    for block in model.decoder.blocks:
+        del block.cross_attn.forward
+    try:
+        yield
+    finally:
+        decoder_cpu.install(model)
+
+
+def test_the_engine_decodes_with_the_reordered_projection_and_head_major_caches(engine):
     assert engine.model.decoder.forward.__func__ is decoder_cpu._forward
+    assert all(block.cross_attn.forward.__func__ is decoder_cpu._cross_attention for block in engine.model.decoder.blocks)
 
 
 @pytest.mark.parametrize("rows", [1, 2, 8, 9, 20])
@@ -52,10 +68,19 @@ def test_greedy_decoding_reads_the_same_tokens_as_whispers_decoder(engine, featu
     options = whisper.DecodingOptions(language="en", fp16=False, without_timestamps=False)
     with torch.no_grad():
         ours = whisper.decode(engine.model, features[0], options)
-        del engine.model.decoder.forward
-        try:
+        with _whispers_own_decoder(engine.model):
             theirs = whisper.decode(engine.model, features[0], options)
-        finally:
-            decoder_cpu.install(engine.model)
-    assert ours.text and ours.tokens == theirs.tokens
+    assert len(ours.tokens) > 10 and ours.tokens == theirs.tokens
     assert abs(ours.avg_logprob - theirs.avg_logprob) < ROUNDING
+
+
+def test_beam_search_over_head_major_caches_reads_as_whispers_decoder(engine, features):
+    """Beam search rearranges the text's caches every step; the audio's, head-major, stay as they are."""
+    import whisper
+
+    options = whisper.DecodingOptions(language="en", fp16=False, beam_size=5)
+    with torch.no_grad():
+        ours = whisper.decode(engine.model, features[0], options)
+        with _whispers_own_decoder(engine.model):
+            theirs = whisper.decode(engine.model, features[0], options)
+    assert len(ours.tokens) > 10 and ours.tokens == theirs.tokens
