@@ -2,7 +2,7 @@
 
 No regex over the text could find them: Whisper writes "4111 1111 1111 1111",
 "4-1-1-1 ...", "four one one one" or a mix, so the digits are read by the
-same reader the callback numbers use (``digits.tokens``), with times. Which
+same reader the callback numbers use (``digitwords.tokens``), with times. Which
 digits are which is decided by well-kept validators (``python-stdnum``: the
 Luhn check digit, the SSA's rules for SSNs, the ABA checksum for routing
 numbers) and by what the caller said just before (``rules/Core/vocab/sensitive.yml``).
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from stdnum import luhn
 from stdnum.us import rtn, ssn
 
-from vmcheck.facts import digits
-from vmcheck.facts.digits import DigitToken
+from vmcheck.facts import digitwords
+from vmcheck.facts.digitwords import DigitToken
 from vmcheck.textindex import normalise
 from vmcheck.transcript import Redaction, Word
 from vmcheck.vocab import Vocabularies
@@ -80,7 +80,7 @@ def _streams(words: Sequence[Word]) -> list[list[DigitToken]]:
     """Digit tokens said one after another: any other word (or a long pause) ends a stream, commas and stops do not."""
     streams: list[list[DigitToken]] = []
     current: list[DigitToken] = []
-    for token in digits.tokens(words):
+    for token in digitwords.tokens(words):
         if isinstance(token, DigitToken):
             if current and token.start - current[-1].end > STREAM_PAUSE:
                 streams.append(current)
