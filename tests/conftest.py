@@ -90,6 +90,7 @@ def heard(path: Path, engine):
     the same samples, and transcription is what takes the time. The first call hears every sample not yet
     heard, in batches as ``vmcheck check`` does. The transcript is read-only (frozen)."""
     from vmcheck.batch import batches_by_length, transcribe_together
+    from vmcheck.config import BATCH_SIZE
     from vmcheck.pipeline import Settings
 
     def key(name: str) -> tuple[str, str, str]:
@@ -97,7 +98,7 @@ def heard(path: Path, engine):
 
     if key(str(path)) not in _heard:
         unheard = {name: [name] for name in map(str, [path, *sample_paths()]) if key(name) not in _heard}
-        for names in batches_by_length(unheard, None):
+        for names in batches_by_length(unheard, BATCH_SIZE):
             for name, outcome in zip(names, transcribe_together(names, Settings().max_audio_seconds, engine)):
                 if isinstance(outcome, Exception):
                     raise outcome

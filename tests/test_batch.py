@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, SAMPLES, cache_with_model, interrupt, start_interruptible
-from vmcheck import batch, inputs, pipeline
+from vmcheck import batch, config, inputs, pipeline
 from vmcheck.audio import decode
 from vmcheck.cache import TranscriptCache
 from vmcheck.errors import VmcheckError
@@ -316,3 +316,12 @@ def test_cache_info_and_clear(tmp_path):
     assert "transcripts:   1" in vmcheck("cache", "info", cache_dir=cache).stdout
     assert "removed 1" in vmcheck("cache", "clear", cache_dir=cache).stdout
     assert "transcripts:   0" in vmcheck("cache", "info", cache_dir=cache).stdout
+
+
+@pytest.mark.parametrize("engine, default", [("whisper", config.BATCH_SIZE), ("faster-whisper", config.FASTER_BATCH_SIZE)])
+def test_a_batch_size_left_unset_is_the_engines_default_from_the_command_line_and_from_python(engine, default):
+    """The command line reads "auto" from the configuration; a program calling ``check_all`` may leave ``batch_size`` out."""
+    options = config.Config()
+    options.set("engine", engine, "--engine")
+    assert config.batch_size(options) == pipeline.Settings(engine=engine).files_per_batch == default
+    assert pipeline.Settings(engine=engine, batch_size=4).files_per_batch == 4

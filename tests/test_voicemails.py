@@ -13,6 +13,7 @@ from tests.data.make_voicemails import render
 from tests.labels import FACTS, got, right, tally
 from vmcheck import pipeline
 from vmcheck.batch import batches_by_length, transcribe_together
+from vmcheck.config import BATCH_SIZE
 
 # The 12 held-out voicemails (CI time), measured on 2026-12-01 with tiny.en: caller name 42%, company 17%,
 # numbers 42%, ask 83%, rambling 83%; floors sit one case under. Unusual names are what tiny.en mishears most.
@@ -25,7 +26,7 @@ def measured(tmp_path_factory, engine, ruleset):
     settings = pipeline.Settings()
     cases = {str(path): case for path, case in render(tmp_path_factory.mktemp("voicemails"), split="holdout")}
     rows, misses = [], []
-    for paths in batches_by_length({path: [path] for path in cases}, None):
+    for paths in batches_by_length({path: [path] for path in cases}, BATCH_SIZE):
         for path, (transcript, stats) in zip(paths, transcribe_together(paths, settings.max_audio_seconds, engine)):
             case = cases[path]
             g, want = got(pipeline.judge(path, transcript, stats, ruleset, settings)), case["expect"]

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from vmcheck import model, pipeline, privacy
 from vmcheck.audio import AudioStats, too_long
 from vmcheck.cache import TranscriptCache, file_digest
-from vmcheck.config import BATCH_SIZE
 from vmcheck.errors import VmcheckError
 from vmcheck.ruleset import RuleSet
 from vmcheck.transcript import Transcript
@@ -94,9 +93,9 @@ def use_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
-def shared_batches(pending: dict[str, list[str]], size: int | None, workers: int) -> list[list[str]]:
+def shared_batches(pending: dict[str, list[str]], size: int, workers: int) -> list[list[str]]:
     """Batches of at most ``size`` files, smaller on a short list, so that every worker gets a share of it."""
-    return batches_by_length(pending, max(1, min(size or BATCH_SIZE, -(-len(pending) // workers))))
+    return batches_by_length(pending, max(1, min(size, -(-len(pending) // workers))))
 
 
 def _transcribe_in_worker(paths: list[str], max_seconds: float) -> list:
@@ -124,10 +123,9 @@ def transcribe_together(paths: list[str], max_seconds: float, engine, contents: 
     return [outcome if isinstance(outcome, VmcheckError) else (next(transcripts), outcome.stats) for outcome in outcomes]
 
 
-def batches_by_length(pending: dict[str, list[str]], size: int | None) -> list[list[str]]:
+def batches_by_length(pending: dict[str, list[str]], size: int) -> list[list[str]]:
     """The pending keys in batches of files of about the same length (file size stands in for it), so a batch ends together."""
     keys = sorted(pending, key=lambda key: os.path.getsize(pending[key][0]), reverse=True)
-    size = size or BATCH_SIZE
     return [keys[i : i + size] for i in range(0, len(keys), size)]
 
 
@@ -188,7 +186,7 @@ def _in_process(pending: dict[str, list[str]], settings, jobs, on_stage):
 
     on_stage("loading the speech model")
     engine = transcribe.load_engine(settings.engine, settings.model)
-    for keys in batches_by_length(pending, settings.batch_size):
+    for keys in batches_by_length(pending, settings.files_per_batch):
         on_stage(f"transcribing {pending[keys[0]][0]}" + (f" and {len(keys) - 1} more" if len(keys) > 1 else ""))
         yield from zip(keys, transcribe_together([pending[key][0] for key in keys], settings.max_audio_seconds, engine))
 
@@ -208,7 +206,7 @@ def _in_workers(pending: dict[str, list[str]], settings, jobs, on_stage):
     try:
         futures = {
             executor.submit(_transcribe_in_worker, [pending[key][0] for key in keys], settings.max_audio_seconds): keys
-            for keys in shared_batches(pending, settings.batch_size, workers)
+            for keys in shared_batches(pending, settings.files_per_batch, workers)
         }
         remaining = set(futures)
         while remaining:

@@ -76,7 +76,7 @@ def transcribe(files: tuple[str, ...], fmt: str, model: str, engine: str, show_p
     from vmcheck import privacy, vocab
     from vmcheck import transcribe as stt
     from vmcheck.audio import DEFAULT_MAX_SECONDS
-    from vmcheck.batch import BATCH_SIZE, transcribe_together
+    from vmcheck.batch import transcribe_together
     from vmcheck.progress import Progress
     from vmcheck.reporters import card
 

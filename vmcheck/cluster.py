@@ -75,7 +75,7 @@ def transcribe_all(pending: dict[str, list[str]], settings, jobs: int, on_stage:
         threads = max(1, min(CPUS_PER_WORKER, cores // workers))
         on_stage(f"starting {workers} speech workers on the cluster")
         actors = [_started(ray, settings, threads) for _ in range(workers)]
-        queue = deque(shared_batches(pending, settings.batch_size, workers))
+        queue = deque(shared_batches(pending, settings.files_per_batch, workers))
         yield from _dispatch(ray, actors, queue, pending, settings, lambda: _started(ray, settings, threads), on_stage)
     finally:
         for actor in actors:

@@ -176,9 +176,11 @@ def load(path: Path | None = None) -> Config:
 
 
 def batch_size(config: Config) -> int:
-    if config["batch_size"] != "auto":
-        return int(config["batch_size"])
-    return FASTER_BATCH_SIZE if config["engine"] == "faster-whisper" else BATCH_SIZE
+    return default_batch_size(config["engine"]) if config["batch_size"] == "auto" else int(config["batch_size"])
+
+
+def default_batch_size(engine: str) -> int:
+    return FASTER_BATCH_SIZE if engine == "faster-whisper" else BATCH_SIZE
 
 
 def jobs(config: Config) -> int:

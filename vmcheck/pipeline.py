@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from vmcheck import privacy, scoring, textmode
 from vmcheck.audio import AudioStats
 from vmcheck.checks import Finding
+from vmcheck.config import default_batch_size
 from vmcheck.errors import VmcheckError
 from vmcheck.facts import Expectations, extract
 from vmcheck.ruleset import RuleSet
@@ -34,6 +35,11 @@ class Settings:
     cluster: str | None = None
     cluster_shared_storage: bool = False
     cluster_workers: int | None = None
+
+    @property
+    def files_per_batch(self) -> int:
+        """``batch_size``, or the engine's own default."""
+        return self.batch_size or default_batch_size(self.engine)
 
 
 @dataclass
