@@ -19,9 +19,9 @@ SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.02
 SILENCE_DBFS = -45.0
 PAUSE_SECONDS = 0.3
+"""A gap in the sound this long ends an utterance; gaps between words and inside them are shorter."""
 MIN_ACTIVE_SECONDS = 0.2
 """The least sound worth a pass of the speech model: a recording, or what is left of one after its last word."""
-"""A gap in the sound this long ends an utterance; gaps between words and inside them are shorter."""
 CLIP_LEVEL = 0.99
 DEFAULT_MAX_SECONDS = 600.0
 SPEECH_BAND = (250.0, 4000.0)
