@@ -531,6 +531,15 @@ def whisper_words(text: str, wpm: float, split: bool, pause: float = 0.0) -> lis
     split=False,
     pause=1.2,
 )
+@example(  # ... or, a second between every digit, the valid 0800 000000 took the last 0 for another number
+    said=(["0800", "000", "0000"], None, "GB", "08000000000"),
+    shape="comma digits",
+    zero="zero",
+    template=INTROS[0],
+    wpm=110.0,
+    split=False,
+    pause=1.2,
+)
 def test_every_valid_number_in_every_shape_round_trips(said, shape, zero, template, wpm, split, pause):
     groups, prefix, region, expected = said
     text = template.format(number=SHAPES[shape](groups, prefix, zero))

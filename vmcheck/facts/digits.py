@@ -30,6 +30,9 @@ from vmcheck.transcript import Word
 PAUSE = 1.0
 """Seconds of silence between digits that may end a number (see ``_continues``)."""
 
+PACE_SLACK = 1.5
+"""A pause up to this many times the longest between a run's digits is the caller's pace, not the end of the number."""
+
 MIN_DIGITS = 7
 """The shortest number a caller can be reached on: a local number without area code."""
 
@@ -101,9 +104,13 @@ def _continues(run: Run, token: DigitToken, boundary: str, region: str) -> bool:
     "312-555-0147. 312-555-0147." is said twice, not one 20-digit number.
     A whole number that is not a valid one goes on unless the next group
     makes it too long: where numbers differ in length, as in the UK,
-    "0113 000" is a possible number but "0113 000 0000" the one said.
+    "0113 000" is a possible number but "0113 000 0000" the one said. And a
+    valid number said digit by digit goes on to a longer valid one at the
+    caller's own pace: "0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0" with a second between
+    every digit is the UK's 0800 000 0000, not 0800 000000 and a stray 0.
     """
-    if token.start - run.tokens[-1].end >= PAUSE:
+    gap = token.start - run.tokens[-1].end
+    if gap >= PAUSE:
         boundary = "pause"
     digit_by_digit = len(run.tokens[-1].digits) == len(token.digits) == 1
     if boundary == "soft" or (boundary != "pause" and digit_by_digit):
@@ -111,7 +118,16 @@ def _continues(run: Run, token: DigitToken, boundary: str, region: str) -> bool:
     parsed = parse(run.digits, run.plus, region)
     if parsed is None or parsed.e164 is None:
         return True
-    return not parsed.valid and not _too_long(run.digits + token.digits, run.plus, region)
+    if parsed.valid:
+        longer = parse(run.digits + token.digits, run.plus, region)
+        return _at_its_pace(run, gap) and digit_by_digit and longer is not None and longer.valid
+    return not _too_long(run.digits + token.digits, run.plus, region)
+
+
+def _at_its_pace(run: Run, gap: float) -> bool:
+    """Whether a run was said one digit at a time and ``gap`` is no longer than its pauses between digits."""
+    gaps = [b.start - a.end for a, b in zip(run.tokens, run.tokens[1:])]
+    return bool(gaps) and all(len(t.digits) == 1 for t in run.tokens) and gap <= PACE_SLACK * max(gaps)
 
 
 # --- what phonenumbers makes of digits ---------------------------------------
