@@ -21,6 +21,7 @@ from __future__ import annotations
 import types
 
 import torch
+from whisper.model import MultiHeadAttention
 
 FAST_ROWS_AT_MOST = 8
 
@@ -55,8 +56,6 @@ def vocabulary_logits(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
 def _cross_attention(self, x: torch.Tensor, xa: torch.Tensor | None = None, mask=None, kv_cache: dict | None = None):
     """``MultiHeadAttention.forward``, once the audio's keys and values are cached (from the second step on)
     with the cache's copy laid out head by head. A cache beam search has rearranged is left as it is."""
-    from whisper.model import MultiHeadAttention
-
     if kv_cache is not None and self.key in kv_cache and kv_cache[self.key].dim() == 3:
         for module in (self.key, self.value):
             cached = kv_cache[module]
