@@ -31,9 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.labels import FACTS, got, right, tally  # noqa: E402
 from tests.wer import wer  # noqa: E402
-from vmcheck import pipeline, ruleset, transcribe  # noqa: E402
 from vmcheck.audio import decode  # noqa: E402
-from vmcheck.textmode import from_text  # noqa: E402
+from vmcheck.facts import spoken_numbers  # noqa: E402
+from vmcheck.findings import ruleset  # noqa: E402
+from vmcheck.run import pipeline  # noqa: E402
+from vmcheck.run.config import Settings  # noqa: E402
+from vmcheck.transcript import engines  # noqa: E402
+from vmcheck.transcript.textmode import from_text  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 
@@ -72,7 +76,7 @@ def samples_wer(engine) -> float:
     errors = []
     for reference in sorted((ROOT / "samples").glob("*.ref.txt")):
         audio = next(p for p in reference.parent.glob(reference.name.replace(".ref.txt", ".*")) if p != reference)
-        errors.append(wer(reference.read_text(), transcribe.transcribe(decode(str(audio)), engine).text))
+        errors.append(wer(reference.read_text(), engines.transcribe(decode(str(audio)), engine, spoken_numbers.spans).text))
     return sum(errors) / len(errors)
 
 
@@ -88,20 +92,20 @@ def show(title: str, sets: dict[str, list]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", help="tiny.en (default), base, or a checkpoint path")
-    parser.add_argument("--engine", default="whisper", choices=transcribe.ENGINES)
+    parser.add_argument("--engine", default="whisper", choices=engines.ENGINES)
     parser.add_argument("--text-only", action="store_true", help="skip the audio set")
     parser.add_argument("--audio-dir", type=Path, help="where to render the voicemails (default: a temporary folder)")
     args = parser.parse_args()
     rules = ruleset.load()
-    settings = pipeline.Settings()
+    settings = Settings()
     show("Text (model-independent)", text_sets(rules, settings))
     if args.text_only:
         return
     audio_dir = args.audio_dir or Path(tempfile.mkdtemp(prefix="vmcheck-voicemails-"))
     for model_name in args.model or ["tiny.en"]:
-        engine = transcribe.load_engine(args.engine, model_name)
+        engine = engines.load_engine(args.engine, model_name)
         print(f"\nAudio, {args.engine} {model_name}: misses")
-        sets, seconds, wall = audio_sets(rules, pipeline.Settings(model=model_name, engine=args.engine), engine, audio_dir)
+        sets, seconds, wall = audio_sets(rules, Settings(model=model_name, engine=args.engine), engine, audio_dir)
         show(f"Audio, {args.engine} {model_name}: {seconds / wall:.1f} s of audio a second", sets)
         print(f"samples/ word error rate: {samples_wer(engine):.1%}")
 

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import build_workload, fresh_cache, machine, measure  # noqa: E402
-from vmcheck import model  # noqa: E402
 from vmcheck.audio import decode  # noqa: E402
+from vmcheck.transcript import model  # noqa: E402
 
 RAY = str(Path(sys.executable).with_name("ray"))
 DAY_AUDIO_HOURS = 830  # 100,000 voicemails a day at about 30 s each (the call centre)

@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.wer import wer  # noqa: E402
-from vmcheck import model  # noqa: E402
 from vmcheck.audio import decode  # noqa: E402
+from vmcheck.transcript import model  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 WORKLOAD_FILES = 30

@@ -42,7 +42,7 @@ def interrupt(process: subprocess.Popen) -> None:
 def cache_with_model(folder: Path) -> str:
     """A fresh cache folder for a vmcheck run, already holding this session's converted tiny.en (a link):
     converting it again takes seconds a run, and these runs test the cache of transcripts (test_model tests conversion)."""
-    from vmcheck import model
+    from vmcheck.transcript import model
 
     converted = model.embedded_checkpoint()
     target = folder / "models" / converted.name
@@ -54,14 +54,14 @@ def cache_with_model(folder: Path) -> str:
 
 @pytest.fixture(scope="session")
 def engine():
-    from vmcheck.transcribe import load_engine
+    from vmcheck.transcript.engines import load_engine
 
     return load_engine("whisper", "tiny.en")
 
 
 @pytest.fixture(scope="session")
 def faster_engine():
-    from vmcheck.transcribe import load_engine
+    from vmcheck.transcript.engines import load_engine
 
     return load_engine("faster-whisper", "tiny.en")
 
@@ -77,7 +77,7 @@ def any_engine(request):
 
 @pytest.fixture(scope="session")
 def ruleset():
-    from vmcheck import ruleset as rules
+    from vmcheck.findings import ruleset as rules
 
     return rules.load()
 
@@ -89,9 +89,8 @@ def heard(path: Path, engine):
     """A sample's (transcript, audio stats) by an engine, transcribed once per test session: many tests judge
     the same samples, and transcription is what takes the time. The first call hears every sample not yet
     heard, in batches as ``vmcheck check`` does. The transcript is read-only (frozen)."""
-    from vmcheck.batch import batches_by_length, transcribe_together
-    from vmcheck.config import BATCH_SIZE
-    from vmcheck.pipeline import Settings
+    from vmcheck.run.config import BATCH_SIZE, Settings
+    from vmcheck.run.transcribing import batches_by_length, transcribe_together
 
     def key(name: str) -> tuple[str, str, str]:
         return (name, engine.name, engine.model_name)
@@ -127,7 +126,7 @@ def reseeded(engine):
     import ctranslate2
     import torch
 
-    from vmcheck.transcribe import load_engine
+    from vmcheck.transcript.engines import load_engine
 
     torch.manual_seed(0)
     ctranslate2.set_random_seed(0)

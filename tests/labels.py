@@ -5,8 +5,8 @@ Shared by the labelled-audio test and bench/accuracy.py, so both count the same 
 
 from __future__ import annotations
 
-from vmcheck.pipeline import FileResult
-from vmcheck.textindex import normalise
+from vmcheck.facts.textindex import normalise
+from vmcheck.report.result import FileResult
 
 FACTS = ("caller_name", "company", "numbers", "ask", "rambling")
 

@@ -10,8 +10,11 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from vmcheck import baseline, pipeline, textmode
-from vmcheck.reporters import json_report
+from vmcheck.report.formats import json_report
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
+from vmcheck.score import baseline
+from vmcheck.transcript import textmode
 
 GOOD = "Hi Dana, this is John Miller from Acme Insurance. Could you call me back by Friday at 312-555-0147? Again, 312-555-0147. Thanks!"
 NUMBER_ONCE = "Hi Dana, this is John Miller from Acme Insurance. Could you call me back by Friday at 312-555-0147? Thanks!"
@@ -30,7 +33,7 @@ def vmcheck(*args, cwd):
 
 
 def _snapshot(text: str, ruleset, path: str = "a.txt") -> dict:
-    result = pipeline.judge(path, textmode.from_text(text), None, ruleset, pipeline.Settings())
+    result = pipeline.judge(path, textmode.from_text(text), None, ruleset, Settings())
     return baseline.snapshots(json.loads(json_report.render([result])))
 
 

@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, SAMPLES, cache_with_model, interrupt, start_interruptible
-from vmcheck import batch, config, inputs, pipeline
 from vmcheck.audio import decode
-from vmcheck.cache import TranscriptCache
 from vmcheck.errors import VmcheckError
+from vmcheck.run import batch, config, inputs
+from vmcheck.run.cache import TranscriptCache
+from vmcheck.run.config import Settings
 
 GOOD = (
     "Hi Sarah, this is John Miller from Acme. Please call me back before Friday at 312-555-0147. Again, this is John Miller at 312-555-0147. Thanks."
@@ -68,7 +69,7 @@ def test_inputs_mix_files_folders_and_globs(tmp_path):
 def test_cache_hits_misses_and_damaged_entries(tmp_path, ruleset):
     clips = [str(p) for p in make_clips(tmp_path / "audio", 2)]
     cache = TranscriptCache(tmp_path / "cache")
-    settings = pipeline.Settings()
+    settings = Settings()
     first = {r.path: r for r in batch.check_all(clips, ruleset, settings, cache)}
     assert (cache.hits, cache.misses) == (0, 2) and all(r.ok for r in first.values())
     again = TranscriptCache(tmp_path / "cache")
@@ -91,7 +92,7 @@ def test_identical_recordings_are_transcribed_once(tmp_path, ruleset):
     twin = tmp_path / "twin.wav"
     twin.write_bytes(clip.read_bytes())
     cache = TranscriptCache(tmp_path / "cache")
-    results = list(batch.check_all([str(clip), str(twin)], ruleset, pipeline.Settings(), cache))
+    results = list(batch.check_all([str(clip), str(twin)], ruleset, Settings(), cache))
     assert cache.misses == 1 and len(results) == 2 and results[0].transcript.text == results[1].transcript.text
 
 
@@ -103,7 +104,7 @@ def test_unwritable_cache_degrades_to_no_cache(tmp_path, ruleset):
     clip = make_clips(tmp_path / "audio", 1)[0]
     cache = TranscriptCache(blocker)
     with pytest.warns(UserWarning, match="continuing without it"):
-        results = list(batch.check_all([str(clip)], ruleset, pipeline.Settings(), cache))
+        results = list(batch.check_all([str(clip)], ruleset, Settings(), cache))
     assert results[0].ok and not cache.enabled
 
 
@@ -115,7 +116,7 @@ def test_workers_give_the_same_results_as_one_process(tmp_path, ruleset, engine,
     differently from run to run, in one process as in two ("I found So, uh, I'm going to go away to lower",
     "I found All the way to lower"): that engine is compared on the first two, which it reads greedily."""
     clips = [str(p) for p in make_clips(tmp_path / "audio", count)]
-    settings = pipeline.Settings(engine=engine)
+    settings = Settings(engine=engine)
     alone = {r.path: r.transcript.text for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "a"), jobs=1)}
     pooled = {r.path: r.transcript.text for r in batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "b"), jobs=2)}
     assert sorted(alone) == sorted(clips) and alone == pooled
@@ -125,7 +126,7 @@ def test_workers_give_the_same_results_as_one_process(tmp_path, ruleset, engine,
 def test_a_model_that_cannot_load_is_its_own_error_in_workers_too(tmp_path, ruleset, jobs):
     clips = [str(p) for p in make_clips(tmp_path / "audio", 2)]
     (tmp_path / "not-a-model").mkdir()
-    settings = pipeline.Settings(engine="faster-whisper", model=str(tmp_path / "not-a-model"))
+    settings = Settings(engine="faster-whisper", model=str(tmp_path / "not-a-model"))
     with pytest.raises(VmcheckError, match=r"not-a-model: not a CTranslate2 Whisper model folder \(no model.bin\)$"):
         list(batch.check_all(clips, ruleset, settings, TranscriptCache(tmp_path / "cache"), jobs=jobs))
 
@@ -323,5 +324,5 @@ def test_a_batch_size_left_unset_is_the_engines_default_from_the_command_line_an
     """The command line reads "auto" from the configuration; a program calling ``check_all`` may leave ``batch_size`` out."""
     options = config.Config()
     options.set("engine", engine, "--engine")
-    assert config.batch_size(options) == pipeline.Settings(engine=engine).files_per_batch == default
-    assert pipeline.Settings(engine=engine, batch_size=4).files_per_batch == 4
+    assert config.batch_size(options) == Settings(engine=engine).files_per_batch == default
+    assert Settings(engine=engine, batch_size=4).files_per_batch == 4

@@ -1,4 +1,4 @@
-"""Batched decoding (vmcheck.batched, vmcheck.batched_fast) against one file at a time and against each
+"""Batched decoding (vmcheck.transcript.batched, vmcheck.transcript.batched_fast) against one file at a time and against each
 engine's own transcribe() (openai-whisper's, faster-whisper's).
 
 Real audio through the real tiny.en weights, for both engines: a sample longer than 30 s (its later windows
@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import SAMPLES
 from tests.test_real_speech import ASTERISK
 from tests.wer import wer
-from vmcheck import transcribe, windows
 from vmcheck.audio import decode
+from vmcheck.transcript import engines, guard, windows
 
 FILES = [SAMPLES / "long.mp3", SAMPLES / "telephone.wav", SAMPLES / "excellent.wav", ASTERISK / "cancelled.wav"]
 TIMING_TOLERANCE_SECONDS = 0.02
@@ -28,12 +28,12 @@ MAX_WER_INCREASE = 0.005
 
 @pytest.fixture(scope="module")
 def clips():
-    return [transcribe._trimmed(decode(path))[0] for path in FILES]
+    return [engines._trimmed(decode(path))[0] for path in FILES]
 
 
 @pytest.fixture(scope="module")
 def together(any_engine, clips):
-    return any_engine._decode_many(clips, transcribe.FILLER_PROMPT)
+    return any_engine._decode_many(clips, engines.FILLER_PROMPT)
 
 
 def _text(segments: list[dict]) -> str:
@@ -45,12 +45,12 @@ def _words(segments: list[dict]) -> list[tuple]:
 
 
 def test_the_long_file_needs_a_second_round(clips):
-    assert clips[0].size / transcribe.SAMPLE_RATE > 30
+    assert clips[0].size / engines.SAMPLE_RATE > 30
 
 
 def test_batched_and_one_at_a_time_agree(any_engine, clips, together):
     for path, clip, batched in zip(FILES, clips, together):
-        alone = any_engine._decode_many([clip], transcribe.FILLER_PROMPT)[0]
+        alone = any_engine._decode_many([clip], engines.FILLER_PROMPT)[0]
         assert _text(batched) == _text(alone), path.name
         pairs = list(zip(_words(batched), _words(alone)))
         close = [abs(a[1] - b[1]) <= TIMING_TOLERANCE_SECONDS and abs(a[2] - b[2]) <= TIMING_TOLERANCE_SECONDS for a, b in pairs]
@@ -62,14 +62,14 @@ def settled(any_engine, clips, together):
     """The batched readings once a clip the filler prompt sent astray is decoded again without it, as
     ``segments_many`` does: what reaches a transcript. (A loop the batch stopped early and one the engine's
     own transcribe() ran to the cap differ in their looping words, which no transcript keeps.)"""
-    return transcribe._decode_with_fallback(lambda chosen, prompt: list(together) if prompt else any_engine._decode_many(chosen, None), clips)
+    return engines._decode_with_fallback(lambda chosen, prompt: list(together) if prompt else any_engine._decode_many(chosen, None), clips)
 
 
 @pytest.fixture(scope="module")
 def plain(any_engine, clips):
     """The samples by the engine's own transcribe(), one file at a time, settled the same way (the recorded word has no script)."""
     own = _own_transcribe(any_engine)
-    return transcribe._decode_with_fallback(lambda chosen, prompt: [own(clip, prompt) for clip in chosen], clips[:3])
+    return engines._decode_with_fallback(lambda chosen, prompt: [own(clip, prompt) for clip in chosen], clips[:3])
 
 
 def _own_transcribe(engine):
@@ -86,7 +86,7 @@ def _own_transcribe(engine):
             engine.model, clip, fp16=False, language="en", word_timestamps=True, initial_prompt=prompt, carry_initial_prompt=prompt is not None,
             condition_on_previous_text=False, verbose=None,
         )  # fmt: skip
-        return [transcribe._raw(segment) for segment in result["segments"]]
+        return [engines._raw(segment) for segment in result["segments"]]
 
     return whisper_transcribe
 
@@ -94,9 +94,9 @@ def _own_transcribe(engine):
 def _faster_whisper_transcribe(model):
     def faster_whisper_transcribe(clip, prompt: str | None) -> list[dict]:
         result, _info = model.transcribe(
-            clip, language="en", beam_size=1, best_of=1, temperature=list(transcribe.FALLBACK_TEMPERATURES),
-            compression_ratio_threshold=transcribe.COMPRESSION_RATIO_THRESHOLD, log_prob_threshold=transcribe.LOG_PROB_THRESHOLD,
-            no_speech_threshold=transcribe.NO_SPEECH_THRESHOLD, condition_on_previous_text=False, hotwords=prompt,
+            clip, language="en", beam_size=1, best_of=1, temperature=list(engines.FALLBACK_TEMPERATURES),
+            compression_ratio_threshold=engines.COMPRESSION_RATIO_THRESHOLD, log_prob_threshold=engines.LOG_PROB_THRESHOLD,
+            no_speech_threshold=engines.NO_SPEECH_THRESHOLD, condition_on_previous_text=False, hotwords=prompt,
             word_timestamps=True, vad_filter=False,
         )  # fmt: skip
         return [
@@ -140,14 +140,14 @@ def test_a_short_phrase_takes_one_encoder_pass_and_its_silent_tail_none(any_engi
     passes = []
     original = getattr(model, encode)
     monkeypatch.setattr(model, encode, lambda mel: passes.append(mel.shape[0]) or original(mel))
-    clip = transcribe._trimmed(decode(ASTERISK / f"{name}.wav"))[0]
-    segments = any_engine._decode_many([clip], transcribe.FILLER_PROMPT)[0]
+    clip = engines._trimmed(decode(ASTERISK / f"{name}.wav"))[0]
+    segments = any_engine._decode_many([clip], engines.FILLER_PROMPT)[0]
     assert passes == [1]
-    assert len(segments) == 1 and segments[0]["end"] <= clip.size / transcribe.SAMPLE_RATE
+    assert len(segments) == 1 and segments[0]["end"] <= clip.size / engines.SAMPLE_RATE
 
 
 def test_a_place_is_done_when_what_is_left_holds_too_little_sound():
-    rate = transcribe.SAMPLE_RATE
+    rate = engines.SAMPLE_RATE
     tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate)
     clip = np.concatenate([tone, np.zeros(rate), tone[: int(0.15 * rate)], np.zeros(rate)]).astype(np.float32)
     place = windows.Place(clip.size // 160, 0.01, None, clip)
@@ -168,10 +168,10 @@ def test_beam_search_hears_the_number_as_whisper_does_and_a_spent_budget_ends_th
     import whisper
     from whisper.audio import N_FRAMES, N_SAMPLES
 
-    from vmcheck import batched, relisten
+    from vmcheck.transcript import batched, relisten
 
-    clip = decode(SAMPLES / "excellent.wav").samples[: 28 * transcribe.SAMPLE_RATE]
-    settings = {**transcribe.FALLBACK, "temperatures": (0.0,)}
+    clip = decode(SAMPLES / "excellent.wav").samples[: 28 * engines.SAMPLE_RATE]
+    settings = {**engines.FALLBACK, "temperatures": (0.0,)}
     (segments,) = batched.transcribe(
         engine.model, [clip], relisten.DIGIT_PROMPT, settings, beam_size=relisten.BEAM_SIZE, budgets=[lambda seconds: 224 if seconds == 0 else 0]
     )
@@ -189,10 +189,10 @@ def test_beam_search_hears_the_number_as_whisper_does_and_a_spent_budget_ends_th
 
 
 def test_faster_whisper_beam_search_hears_the_number_as_its_transcribe_does_and_a_spent_budget_ends_the_clip(faster_engine):
-    from vmcheck import batched_fast, relisten
+    from vmcheck.transcript import batched_fast, relisten
 
-    clip = decode(SAMPLES / "excellent.wav").samples[: 28 * transcribe.SAMPLE_RATE]
-    settings = {**transcribe.FALLBACK, "temperatures": (0.0,)}
+    clip = decode(SAMPLES / "excellent.wav").samples[: 28 * engines.SAMPLE_RATE]
+    settings = {**engines.FALLBACK, "temperatures": (0.0,)}
     (segments,) = batched_fast.transcribe(
         faster_engine.model,
         [clip],
@@ -217,15 +217,15 @@ def test_a_runaway_row_is_stopped_where_it_loops_and_read_as_when_run_to_the_cap
     """tiny.en reads the telephone sample's second number with the filler prompt as "5-5-5-...-1-1-1-..."
     (real audio, real weights). Stopped, the loop no longer holds its batch to Whisper's 224-token cap, and
     the clip comes out as it did when the loop ran to the cap: decoded again without the prompt."""
-    from vmcheck import batched
+    from vmcheck.transcript import batched
 
     telephone = clips[1]
-    stopped = engine._decode_many([telephone], transcribe.FILLER_PROMPT)[0]
+    stopped = engine._decode_many([telephone], engines.FILLER_PROMPT)[0]
     assert any(segment["runaway"] for segment in stopped)
-    assert transcribe._looping(next(segment for segment in stopped if segment["runaway"]))
+    assert guard.looping(next(segment for segment in stopped if segment["runaway"]))
     heard = engine.segments_many([telephone])[0]
     monkeypatch.setattr(batched, "RUNAWAY_TOKENS", 10**6)
-    capped = engine._decode_many([telephone], transcribe.FILLER_PROMPT)[0]
+    capped = engine._decode_many([telephone], engines.FILLER_PROMPT)[0]
     assert not any(segment["runaway"] for segment in capped)
     assert len(_words(stopped)) < len(_words(capped))
     assert _text(engine.segments_many([telephone])[0]) == _text(heard)
@@ -234,7 +234,7 @@ def test_a_runaway_row_is_stopped_where_it_loops_and_read_as_when_run_to_the_cap
 def test_only_a_live_row_repeating_a_short_phrase_is_stopped():
     import torch
 
-    from vmcheck import batched
+    from vmcheck.transcript import batched
 
     eot, begin, n = 50256, 3, batched.RUNAWAY_TOKENS
     prefix = [1, 2, 3]
@@ -264,14 +264,14 @@ def test_a_sampled_reading_depends_on_its_clip_alone(engine, clips):
     import torch
     import whisper
 
-    from vmcheck import batched
+    from vmcheck.transcript import batched
 
     def sampled(chosen: list, global_seed: int) -> list:
         mels = [whisper.log_mel_spectrogram(whisper.pad_or_trim(clip), engine.model.dims.n_mels) for clip in chosen]
         torch.manual_seed(global_seed)
         with torch.no_grad():
             features = engine.model.embed_audio(torch.stack(mels))
-            settings = {**transcribe.FALLBACK, "temperatures": (0.8,)}
+            settings = {**engines.FALLBACK, "temperatures": (0.8,)}
             return batched._decode_with_fallback(engine.model, features, [7] * len(chosen), [], settings)
 
     alone, beside = sampled([clips[3]], 1)[0], sampled([clips[2], clips[3]], 2)[1]
@@ -282,7 +282,7 @@ def test_a_sampled_reading_depends_on_its_clip_alone(engine, clips):
 def test_the_sampler_draws_each_row_from_its_own_distribution():
     import torch
 
-    from vmcheck import batched
+    from vmcheck.transcript import batched
 
     eot, vocabulary, draws = 50, 60, 4000
     logits = torch.full((2, vocabulary), -math.inf)

@@ -27,7 +27,7 @@ def run(*args, stdin: str | None = None, cwd=None):
 
 
 def test_help_and_version_do_not_import_torch_or_spacy():
-    code = "import sys; from vmcheck.cli import cli; print(sorted(m for m in ('torch', 'spacy', 'whisper') if m in sys.modules))"
+    code = "import sys; from vmcheck.cli.main import cli; print(sorted(m for m in ('torch', 'spacy', 'whisper') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     result = run("--version")
@@ -39,7 +39,7 @@ def test_text_mode_does_not_import_torch(tmp_path):
     script = tmp_path / "script.txt"
     script.write_text("Hi, this is John Miller from Acme. Please call me back at 312-555-0147 by Friday. Again, 312-555-0147. Thanks.")
     code = (
-        "import sys; from click.testing import CliRunner; from vmcheck.cli import cli; "
+        "import sys; from click.testing import CliRunner; from vmcheck.cli.main import cli; "
         f"r = CliRunner().invoke(cli, ['check', {str(script)!r}]); print(r.exit_code, 'torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()

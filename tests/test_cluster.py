@@ -247,7 +247,7 @@ def test_a_cluster_that_cannot_be_reached_is_one_line_and_exit_2(tmp_path, addre
 
 
 def test_without_ray_the_option_says_how_to_install_it(tmp_path):
-    code = "import sys; sys.modules['ray'] = None; from vmcheck.cli import main; main()"
+    code = "import sys; sys.modules['ray'] = None; from vmcheck.cli.main import main; main()"
     env = {**os.environ, "VMCHECK_CACHE_DIR": str(tmp_path)}
     run = subprocess.run(
         [sys.executable, "-c", code, "check", str(SAMPLES / "excellent.wav"), "--cluster", "local", "-q"], capture_output=True, text=True, env=env

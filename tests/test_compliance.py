@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.data.make_voicemails import render
-from vmcheck import pipeline
-from vmcheck import ruleset as rules
 from vmcheck.errors import VmcheckError
-from vmcheck.ruletest import run_examples
-from vmcheck.textmode import from_text
+from vmcheck.findings import ruleset as rules
+from vmcheck.findings.ruletest import run_examples
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
+from vmcheck.transcript.textmode import from_text
 
 PACKS = ["TCPA", "RegF", "HIPAA"]
 EVERY = rules.load(packs=PACKS)
@@ -68,8 +69,8 @@ def test_packs_are_off_until_switched_on():
 def test_each_pack_passes_a_compliant_message_and_fails_one_that_is_not(pack):
     good, bad, rule = MESSAGES[pack]
     ruleset = rules.load(packs=[pack])
-    passed = pipeline.judge("good.txt", from_text(_text(good)), None, ruleset, pipeline.Settings())
-    failed = pipeline.judge("bad.txt", from_text(_text(bad)), None, ruleset, pipeline.Settings())
+    passed = pipeline.judge("good.txt", from_text(_text(good)), None, ruleset, Settings())
+    failed = pipeline.judge("bad.txt", from_text(_text(bad)), None, ruleset, Settings())
     assert _pack_findings(passed, pack) == [] and passed.score.categories["compliance"].passed
     assert rule in _pack_findings(failed, pack) and not failed.score.passed
 
@@ -90,7 +91,7 @@ def test_allowlist_reports_each_stretch_not_allowed_with_its_time(tmp_path):
         "ignore: {match: [[{POS: {IN: [DET, PRON, AUX, ADP, PUNCT]}}]]}\ndeny: {tokens: [Smith]}\n",
     )
     transcript = from_text("Hello, this is Robin Smith. Call me at 312-555-0147. The weather is nice.")
-    result = pipeline.judge("x", transcript, None, loaded, pipeline.Settings())
+    result = pipeline.judge("x", transcript, None, loaded, Settings())
     found = [(f.message, f.start) for f in result.findings if f.rule == "Course.Only"]
     words = transcript.words
     assert found == [("Not allowed: Smith", words[4].start), ("Not allowed: weather is nice", words[10].start)]
@@ -125,7 +126,7 @@ def recordings(tmp_path_factory):
 @pytest.mark.parametrize("pack", PACKS)
 def test_each_pack_on_recorded_messages(pack, recordings, engine):
     ruleset = rules.load(packs=[pack])
-    passed = pipeline.check_audio(str(recordings[f"{pack}-good"]), engine, ruleset, pipeline.Settings())
-    failed = pipeline.check_audio(str(recordings[f"{pack}-bad"]), engine, ruleset, pipeline.Settings())
+    passed = pipeline.check_audio(str(recordings[f"{pack}-good"]), engine, ruleset, Settings())
+    failed = pipeline.check_audio(str(recordings[f"{pack}-bad"]), engine, ruleset, Settings())
     assert _pack_findings(passed, pack) == [], passed.transcript.text
     assert MESSAGES[pack][2] in _pack_findings(failed, pack), failed.transcript.text

@@ -1,4 +1,4 @@
-"""vmcheck.decoder_cpu's reordered vocabulary projection and head-major cross-attention caches compute whisper's own decoder,
+"""vmcheck.transcript.decoder_cpu's reordered vocabulary projection and head-major cross-attention caches compute whisper's own decoder,
 on real audio and the real tiny.en weights."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from tests.conftest import SAMPLES
-from vmcheck import decoder_cpu, transcribe
 from vmcheck.audio import decode
+from vmcheck.transcript import decoder_cpu, engines
 
 ROUNDING = 1e-4
 
@@ -19,7 +19,7 @@ ROUNDING = 1e-4
 def features(engine):
     import whisper
 
-    clip = transcribe._trimmed(decode(SAMPLES / "telephone.wav"))[0]
+    clip = engines._trimmed(decode(SAMPLES / "telephone.wav"))[0]
     mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(torch.from_numpy(clip)), engine.model.dims.n_mels)
     with torch.no_grad():
         return engine.model.embed_audio(mel[None])

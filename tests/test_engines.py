@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import SAMPLES, heard
 from tests.wer import normalise, wer
 from vmcheck.errors import VmcheckError
-from vmcheck.transcribe import ENGINES, FAST_EXTRA_HINT, load_engine
 from vmcheck.transcript import Transcript
+from vmcheck.transcript.engines import ENGINES, FAST_EXTRA_HINT, load_engine
 
 EXCELLENT_NUMBER = "3125550147"
 
@@ -50,7 +50,7 @@ def _one_line_error(engine: str, model_name: str, **kwargs) -> str:
 
 
 def test_a_ctranslate2_folder_loads_and_threads_are_honoured(tmp_path):
-    from vmcheck import model
+    from vmcheck.transcript import model
 
     folder = tmp_path / "my-tiny.en"
     folder.mkdir()

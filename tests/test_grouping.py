@@ -12,11 +12,14 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import ROOT
-from vmcheck import pipeline, textmode
 from vmcheck.errors import VmcheckError
-from vmcheck.grouping import NO_MATCH, Grouping, summarise
-from vmcheck.reporters import card, csv_report, html_report, summary
-from vmcheck.reporters.common import Extras
+from vmcheck.report.formats import card, csv_report, html_report, summary
+from vmcheck.report.formats.common import Extras
+from vmcheck.report.grouping import NO_MATCH, Grouping, summarise
+from vmcheck.report.result import FileResult
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
+from vmcheck.transcript import textmode
 
 GOOD = "Hi Dana, this is John Miller from Acme Insurance. Could you call me back by Friday at 312-555-0147? Again, 312-555-0147. Thanks!"
 NUMBER_ONCE = "Hi Dana, this is John Miller from Acme Insurance. Could you call me back by Friday at 312-555-0147? Thanks!"
@@ -56,8 +59,8 @@ def test_a_bad_grouping_is_a_clear_error(spec, reason):
 @pytest.fixture(scope="module")
 def team(ruleset):
     texts = {"team/ann/1.txt": GOOD, "team/ann/2.txt": NO_NAME, "team/bob/1.txt": NUMBER_ONCE, "team/bob/2.txt": NUMBER_ONCE}
-    results = [pipeline.judge(path, textmode.from_text(text), None, ruleset, pipeline.Settings()) for path, text in texts.items()]
-    return results + [pipeline.FileResult("team/bob/broken.wav", ok=False, error="not audio")]
+    results = [pipeline.judge(path, textmode.from_text(text), None, ruleset, Settings()) for path, text in texts.items()]
+    return results + [FileResult("team/bob/broken.wav", ok=False, error="not audio")]
 
 
 def test_group_figures(team):

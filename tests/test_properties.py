@@ -20,14 +20,14 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from vmcheck import ruleset as rules
-from vmcheck import scoring
 from vmcheck.audio import AudioStats
-from vmcheck.checks.base import CATEGORIES, LEVELS
 from vmcheck.facts import FACT_NAMES, Expectations, extract, nlp
 from vmcheck.facts.numbers import find_numbers
-from vmcheck.textmode import from_text
+from vmcheck.findings import ruleset as rules
+from vmcheck.findings.checks.base import CATEGORIES, LEVELS
+from vmcheck.score import scoring
 from vmcheck.transcript import Transcript, Word
+from vmcheck.transcript.textmode import from_text
 
 nlp.load()  # once per module: spaCy takes a second to load
 RULES = rules.load()

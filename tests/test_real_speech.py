@@ -24,7 +24,8 @@ from tests.test_bad_inputs import music
 from tests.test_transcribe import _audio
 from tests.wer import normalise, wer
 from vmcheck.audio import SAMPLE_RATE, decode
-from vmcheck.transcribe import transcribe
+from vmcheck.facts.spoken_numbers import spans as numbers_said
+from vmcheck.transcript.engines import transcribe
 
 ASTERISK = Path("/usr/share/asterisk/sounds/en")
 PYANNOTE_VERSION = "4.0.7"
@@ -141,7 +142,7 @@ def conversation_8k(conversation, tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("prompt", PROMPTS)
 def test_short_real_utterances_are_kept(asterisk, prompt, seeded_engine):
-    transcript = transcribe(decode(asterisk / prompt), seeded_engine)
+    transcript = transcribe(decode(asterisk / prompt), seeded_engine, numbers_said)
     assert transcript.words and normalise(transcript.text), (prompt, transcript.text)
     if prompt in KNOWN:
         assert wer(KNOWN[prompt], transcript.text) <= MAX_KNOWN_WER, (prompt, transcript.text)
@@ -150,7 +151,7 @@ def test_short_real_utterances_are_kept(asterisk, prompt, seeded_engine):
 @pytest.mark.parametrize("rate", ["16k", "8k"])
 def test_phone_conversation_is_transcribed(conversation, conversation_8k, any_engine, rate):
     path, turns = conversation
-    transcript = transcribe(decode(path if rate == "16k" else conversation_8k), any_engine)
+    transcript = transcribe(decode(path if rate == "16k" else conversation_8k), any_engine, numbers_said)
     text = normalise(transcript.text)
     assert all(words in text for words in CONVERSATION_WORDS), transcript.text
     assert wer(" ".join(t for _s, _e, t in turns), transcript.text) < MAX_CONVERSATION_WER, transcript.text
@@ -166,13 +167,13 @@ def test_every_turn_of_the_conversation_is_kept_over_a_phone_line(conversation, 
     samples = decode(conversation_8k).samples
     for start, end, text in turns:
         piece = samples[int((start - TURN_PAD_SECONDS) * SAMPLE_RATE) : int((end + TURN_PAD_SECONDS) * SAMPLE_RATE)]
-        heard = transcribe(_audio(piece), reseeded(seeded_engine))
+        heard = transcribe(_audio(piece), reseeded(seeded_engine), numbers_said)
         assert heard.words, (start, text)
 
 
 @pytest.mark.parametrize("prompt", NON_SPEECH_PROMPTS)
 def test_recorded_tones_and_silence_stay_empty(asterisk, prompt, seeded_engine):
-    transcript = transcribe(decode(asterisk / prompt), seeded_engine)
+    transcript = transcribe(decode(asterisk / prompt), seeded_engine, numbers_said)
     assert transcript.text == "" and transcript.words == (), (prompt, transcript.text)
 
 
@@ -203,5 +204,5 @@ def _line_sounds() -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("label", list(_line_sounds()))
 def test_line_sounds_stay_empty(label, seeded_engine):
-    transcript = transcribe(_audio(_line_sounds()[label]), seeded_engine)
+    transcript = transcribe(_audio(_line_sounds()[label]), seeded_engine, numbers_said)
     assert transcript.text == "" and transcript.words == (), (label, transcript.text)

@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import SAMPLES, heard
-from vmcheck import audio, pipeline, relisten
-from vmcheck.facts import Expectations
+from vmcheck import audio
+from vmcheck.facts import Expectations, spoken_numbers
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
+from vmcheck.transcript import relisten
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +42,7 @@ def test_no_number_means_no_second_listen(engine):
 @pytest.mark.parametrize(("number", "recovered"), [("312-555-0147", True), ("312-555-0174", False)])
 def test_expected_number_is_judged_on_what_was_heard(engine, ruleset, number, recovered):
     """The expected number is never given to the recogniser; it only checks the readings."""
-    settings = pipeline.Settings(expected=Expectations(number=number))
+    settings = Settings(expected=Expectations(number=number))
     result = pipeline.judge(str(SAMPLES / "excellent.wav"), *heard(SAMPLES / "excellent.wav", engine), ruleset, settings)
     assert result.facts["expected"]["number_recovered"] is recovered
 
@@ -66,7 +69,7 @@ def test_words_map_back_to_the_mention_they_were_heard_in():
 def test_recordings_listened_to_together_read_as_each_alone(any_engine):
     """The second listen decodes the numbers of a batch of files together, with either engine: each file's readings are its own."""
     names = ["excellent.wav", "no_number.ogg", "number_once_fast.flac"]
-    first_pass = [(audio.decode(str(SAMPLES / name)), heard(SAMPLES / name, any_engine)[0].words) for name in names]
+    first_pass = [(audio.decode(str(SAMPLES / name)), spoken_numbers.spans(heard(SAMPLES / name, any_engine)[0].words)) for name in names]
     together = relisten.relisten(first_pass, any_engine)
     alone = [relisten.relisten([pair], any_engine)[0] for pair in first_pass]
     digits = [[(r.start, r.end, [w.text for w in r.words]) for r in found] for found in together]
@@ -88,5 +91,5 @@ def test_a_mention_read_short_is_listened_to_over_all_its_digits():
     first_pass = words("My number is 617-55-0-1-82. Again, that's 617-55-0-1-82. Thanks.")
     stretches = [(w.start, w.end) for w in first_pass if any(ch.isdigit() for ch in w.text)]
     mentions = [(first_pass[3].start, first_pass[3].start + 0.1), (first_pass[6].start, first_pass[6].start + 0.1)]
-    widened = relisten._whole_runs(mentions, stretches)
+    widened = spoken_numbers._whole_runs(mentions, stretches)
     assert widened == [(first_pass[3].start, first_pass[3].end), (first_pass[6].start, first_pass[6].end)]

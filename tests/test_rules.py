@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from vmcheck import ruleset as rules
-from vmcheck.checks import Finding
 from vmcheck.errors import VmcheckError
-from vmcheck.expressions import Expression, ExpressionError
 from vmcheck.facts import FACT_NAMES, extract
-from vmcheck.ruletest import run_examples
-from vmcheck.scoring import grade, score
-from vmcheck.textmode import from_text
+from vmcheck.findings import ruleset as rules
+from vmcheck.findings.checks import Finding
+from vmcheck.findings.expressions import Expression, ExpressionError
+from vmcheck.findings.ruletest import run_examples
+from vmcheck.run.config import Settings
+from vmcheck.score.scoring import grade, score
+from vmcheck.transcript.textmode import from_text
 
 BUILTIN = rules.load()
 
@@ -139,9 +140,9 @@ match:
 
 
 def _judged(folder, text):
-    from vmcheck import pipeline
+    from vmcheck.run import pipeline
 
-    return pipeline.judge("x", from_text(text), None, rules.load([folder]), pipeline.Settings())
+    return pipeline.judge("x", from_text(text), None, rules.load([folder]), Settings())
 
 
 def test_match_patterns_use_lemmas_sets_operators_and_parts_of_speech(tmp_path):

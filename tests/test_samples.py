@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, heard
-from vmcheck import pipeline
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
 
 FLAWS = {
     "no_name.mp3": {"Core.NameMissing"},
@@ -20,7 +21,7 @@ FLAWS = {
 
 @pytest.fixture(scope="module")
 def results(engine, ruleset):
-    settings = pipeline.Settings()
+    settings = Settings()
     names = ["excellent.wav", "telephone.wav", *FLAWS]
     return {name: pipeline.judge(str(SAMPLES / name), *heard(SAMPLES / name, engine), ruleset, settings) for name in names}
 
@@ -60,5 +61,5 @@ def test_rambling_sample_fails_its_rambling_category(results):
 
 @pytest.mark.parametrize("name", ["excellent.ref.txt", "telephone.ref.txt"])
 def test_model_message_scripts_score_100_with_no_findings(ruleset, name):
-    result = pipeline.check_text(str(SAMPLES / name), ruleset, pipeline.Settings())
+    result = pipeline.check_text(str(SAMPLES / name), ruleset, Settings())
     assert result.score.score == 100 and result.findings == [], [(f.rule, f.message) for f in result.findings]

@@ -10,8 +10,9 @@ import pytest
 from tests.conftest import SAMPLES, heard, sample_paths
 from tests.wer import wer
 from vmcheck.audio import SAMPLE_RATE, Audio, decode, measure
-from vmcheck.transcribe import FILLER_PROMPT, transcribe
+from vmcheck.facts.spoken_numbers import spans as numbers_said
 from vmcheck.transcript import Transcript
+from vmcheck.transcript.engines import FILLER_PROMPT, transcribe
 
 # Measured on samples/ with the embedded tiny.en (see the closing note of issue 2):
 # most samples are under 0.10; telephone quality and synthetic voices are the hardest.
@@ -92,7 +93,7 @@ def _audio(samples: np.ndarray) -> Audio:
     ],
 )
 def test_no_speech_gives_an_empty_transcript(label, samples, seeded_engine):
-    transcript = transcribe(_audio(samples), seeded_engine)
+    transcript = transcribe(_audio(samples), seeded_engine, numbers_said)
     assert transcript.text == "" and transcript.words == (), (label, transcript.text)
 
 
@@ -105,24 +106,24 @@ def test_no_speech_gives_an_empty_transcript(label, samples, seeded_engine):
     ],
 )
 def test_a_runaway_repeat_is_cut_from_a_second_listen(said, kept):
-    from vmcheck.transcribe import _before_loop
+    from vmcheck.transcript.guard import before_loop
 
     segment = {"text": said, "words": [(f" {w}", i * 0.3, i * 0.3 + 0.2, 0.9) for i, w in enumerate(said.split())]}
-    assert " ".join(w.strip() for w, *_ in _before_loop(segment)["words"]) == kept
+    assert " ".join(w.strip() for w, *_ in before_loop(segment)["words"]) == kept
 
 
 def test_speech_the_prompted_decode_skipped_is_noticed():
     """Base can end a window on a lone timestamp and skip seconds of speech; that must send it round again."""
-    from vmcheck.transcribe import _skips_speech
+    from vmcheck.transcript.guard import skips_speech
 
     rng = np.random.default_rng(0)
     t = np.arange(12 * SAMPLE_RATE) / SAMPLE_RATE
     voiced = (0.2 * np.sin(2 * np.pi * 220 * t) * (1 + rng.normal(0, 0.1, t.size))).astype(np.float32)
     words_until_5s = [{"words": [(" hi", 0.2, 0.5, 0.9), (" there", 4.6, 5.0, 0.9)]}]
     all_words = [{"words": [(f" w{i}", i + 0.1, i + 0.9, 0.9) for i in range(12)]}]
-    assert _skips_speech(voiced, words_until_5s)
-    assert not _skips_speech(voiced, all_words)
+    assert skips_speech(voiced, words_until_5s)
+    assert not skips_speech(voiced, all_words)
     silence_after = voiced.copy()
     silence_after[5 * SAMPLE_RATE :] = 0
-    assert not _skips_speech(silence_after, [{"words": [(" hi", 0.2, 1.8, 0.9), (" there", 3.0, 4.8, 0.9)]}])
-    assert _skips_speech(voiced, [{"words": [(" hi", 0.2, 11.8, 0.9)]}])  # one word stretched over seconds of speech
+    assert not skips_speech(silence_after, [{"words": [(" hi", 0.2, 1.8, 0.9), (" there", 3.0, 4.8, 0.9)]}])
+    assert skips_speech(voiced, [{"words": [(" hi", 0.2, 11.8, 0.9)]}])  # one word stretched over seconds of speech

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from vmcheck import pipeline
-from vmcheck import ruleset as rules
-from vmcheck.cli import cli
+from vmcheck.cli.main import cli
 from vmcheck.errors import VmcheckError
-from vmcheck.textmode import from_text
+from vmcheck.findings import ruleset as rules
+from vmcheck.paths import builtin_rules_dir
+from vmcheck.run import pipeline
+from vmcheck.run.config import Settings
+from vmcheck.transcript.textmode import from_text
 
 COURSE = """company_names:
   accept: [Qorvix]
@@ -29,7 +31,7 @@ def _course(tmp_path, text: str = COURSE):
 
 
 def _fired(text: str, folders=()) -> set[str]:
-    result = pipeline.judge("x", from_text(text), None, rules.load(folders), pipeline.Settings())
+    result = pipeline.judge("x", from_text(text), None, rules.load(folders), Settings())
     return {f.rule for f in result.findings}
 
 
@@ -60,7 +62,7 @@ def test_every_word_says_where_it_came_from(tmp_path):
     loaded = rules.load([folder])
     [added] = loaded.vocab["team_names"].entries
     assert added.text == "Siobhan Okonkwo" and added.source == f"{folder / 'vocab' / 'team.yml'}:5"
-    assert all(e.source.startswith(str(rules.builtin_rules_dir())) for e in loaded.vocab["fillers"].entries)
+    assert all(e.source.startswith(str(builtin_rules_dir())) for e in loaded.vocab["fillers"].entries)
     listing = CliRunner().invoke(cli, ["rules", "--rules", str(folder), "vocab", "team_names"])
     assert listing.exit_code == 0 and f"Siobhan Okonkwo  [{folder / 'vocab' / 'team.yml'}:5]" in listing.output
     table = CliRunner().invoke(cli, ["rules", "--rules", str(folder)])

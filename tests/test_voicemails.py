@@ -11,9 +11,9 @@ import pytest
 
 from tests.data.make_voicemails import render
 from tests.labels import FACTS, got, right, tally
-from vmcheck import pipeline
-from vmcheck.batch import batches_by_length, transcribe_together
-from vmcheck.config import BATCH_SIZE
+from vmcheck.run import pipeline
+from vmcheck.run.config import BATCH_SIZE, Settings
+from vmcheck.run.transcribing import batches_by_length, transcribe_together
 
 # The 12 held-out voicemails (CI time), measured on 2026-12-01 with tiny.en: caller name 42%, company 17%,
 # numbers 42%, ask 83%, rambling 83%; floors sit one case under. Unusual names are what tiny.en mishears most.
@@ -23,7 +23,7 @@ FLOORS = {"caller_name": 0.33, "company": 0.08, "numbers": 0.33, "ask": 0.75, "r
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory, engine, ruleset):
     """Every voicemail heard in batches, as ``vmcheck check`` on a folder hears them."""
-    settings = pipeline.Settings()
+    settings = Settings()
     cases = {str(path): case for path, case in render(tmp_path_factory.mktemp("voicemails"), split="holdout")}
     rows, misses = [], []
     for paths in batches_by_length({path: [path] for path in cases}, BATCH_SIZE):

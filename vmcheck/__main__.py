@@ -1,3 +1,3 @@
-from vmcheck.cli import main
+from vmcheck.cli.main import main
 
 main()

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from vmcheck.facts.textindex import TextIndex
+from vmcheck.facts.vocab import builtin
+
 if TYPE_CHECKING:  # the extractors load spaCy; transcription reads numbers without it
     from vmcheck.audio import AudioStats
     from vmcheck.facts.ask import AskFacts
@@ -16,8 +19,8 @@ if TYPE_CHECKING:  # the extractors load spaCy; transcription reads numbers with
     from vmcheck.facts.names import Caller
     from vmcheck.facts.numbers import CallbackNumber
     from vmcheck.facts.speech import Speech
+    from vmcheck.facts.vocab import Vocabularies
     from vmcheck.transcript import Redaction, Transcript
-    from vmcheck.vocab import Vocabularies
 
 
 FACT_NAMES = frozenset(
@@ -111,6 +114,7 @@ def extract(
     transcript: Transcript, audio: AudioStats | None, expected: Expectations = Expectations(), doc=None, vocab: Vocabularies | None = None
 ) -> Facts:
     """Every fact of one message; ``vocab`` is the word knowledge in force (the built-in pack's when None)."""
+    # The extractors load spaCy (its stop words, at import): here, so that `vmcheck --help` and the speech stage do not.
     from vmcheck.facts import nlp
     from vmcheck.facts.ask import find_asks
     from vmcheck.facts.identity import check_identity
@@ -118,8 +122,6 @@ def extract(
     from vmcheck.facts.numbers import find_numbers
     from vmcheck.facts.sensitive import find as find_sensitive
     from vmcheck.facts.speech import analyse
-    from vmcheck.textindex import TextIndex
-    from vmcheck.vocab import builtin
 
     vocab = vocab or builtin()
     words = transcript.words

@@ -55,9 +55,9 @@ from vmcheck.facts.askphrases import (
     STRONG_FRAME,
     TO_OBJECTS,
 )
-from vmcheck.textindex import Match, Span, TextIndex, normalise
+from vmcheck.facts.textindex import Match, Span, TextIndex, normalise
+from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
-from vmcheck.vocab import Vocabularies, builtin
 
 RESPONSE_KINDS = ("callback", "reply", "text", "confirm")
 MAX_TEXT_WORDS = 25

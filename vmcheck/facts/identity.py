@@ -24,9 +24,9 @@ from difflib import SequenceMatcher
 
 from vmcheck.facts.names import NOBODY, Caller
 from vmcheck.facts.numbers import CallbackNumber
-from vmcheck.textindex import normalise
+from vmcheck.facts.textindex import normalise
+from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
-from vmcheck.vocab import Vocabularies, builtin
 
 NAME_SIMILARITY = 0.8
 

@@ -34,8 +34,8 @@ from vmcheck.facts.namereaders import (
     read_name_before,
 )
 from vmcheck.facts.nametext import MAX_NAME_WORDS, SAME_WORD_RATIO, TAIL_SECONDS, TAIL_SHARE, NameText, Span
+from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
-from vmcheck.vocab import Vocabularies, builtin
 
 
 @dataclass(frozen=True)

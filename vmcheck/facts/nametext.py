@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from vmcheck.facts import nlp
-from vmcheck.textindex import normalise
+from vmcheck.facts.textindex import normalise
+from vmcheck.facts.vocab import Vocabularies
 from vmcheck.transcript import Word
-from vmcheck.vocab import Vocabularies
 
 STOP_WORDS = nlp.import_spacy().lang.en.stop_words.STOP_WORDS  # without pulling in torch
 

@@ -28,8 +28,8 @@ from phonenumbers import NumberParseException, PhoneNumberFormat
 from vmcheck.facts import digits as reading
 from vmcheck.facts.consensus import Reading, Unclear, distance, reconcile
 from vmcheck.facts.digits import MIN_DIGITS, Parsed, Said
+from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
-from vmcheck.vocab import Vocabularies, builtin
 
 CONTEXT_WORDS = 6
 """How far to look either side of a number for the words that say what it is."""

@@ -23,9 +23,9 @@ from stdnum.us import rtn, ssn
 
 from vmcheck.facts import digitwords
 from vmcheck.facts.digitwords import DigitToken
-from vmcheck.textindex import normalise
+from vmcheck.facts.textindex import normalise
+from vmcheck.facts.vocab import Vocabularies
 from vmcheck.transcript import Redaction, Word
-from vmcheck.vocab import Vocabularies
 
 VISIBLE = 4
 """Digits left showing at the end of a masked number, as on a receipt."""

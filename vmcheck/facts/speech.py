@@ -13,9 +13,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from vmcheck.textindex import Match, Span, TextIndex, normalise
+from vmcheck.facts.textindex import Match, Span, TextIndex, normalise
+from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
-from vmcheck.vocab import Vocabularies, builtin
 
 LONG_PAUSE_SECONDS = 2.0
 PACE_PAUSE_SECONDS = 1.0
