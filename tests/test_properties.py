@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from vmcheck.audio import AudioStats
-from vmcheck.facts import FACT_NAMES, Expectations, extract, nlp
+from vmcheck.facts import FACT_SCHEMA, Expectations, extract, nlp
 from vmcheck.facts.numbers import find_numbers
 from vmcheck.findings import ruleset as rules
 from vmcheck.findings.checks.base import CATEGORIES, LEVELS
@@ -158,7 +158,7 @@ EXPECTATIONS = st.builds(
 def check_everything(transcript: Transcript, expected: Expectations = Expectations(), audio: AudioStats | None = None):
     """The pipeline after transcription, as ``pipeline.judge`` runs it, with the contract of each stage checked."""
     facts = extract(transcript, audio, expected).to_dict()
-    assert set(facts) == FACT_NAMES
+    assert set(facts) == set(FACT_SCHEMA)
     encoded = json.dumps(facts, allow_nan=False)
     assert json.loads(encoded) == facts
     assert 0 <= facts["word_count"] <= len(transcript.words)

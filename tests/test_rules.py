@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from vmcheck.errors import VmcheckError
-from vmcheck.facts import FACT_NAMES, extract
+from vmcheck.facts import FACT_SCHEMA, extract
 from vmcheck.findings import ruleset as rules
 from vmcheck.findings.checks import Finding
 from vmcheck.findings.expressions import Expression, ExpressionError
@@ -65,7 +68,9 @@ def test_builtin_pack_covers_the_required_checks():
 
 def test_fact_names_match_the_facts_dictionary():
     facts = extract(from_text("Hi, this is John. Call me at 312-555-0147."), None).to_dict()
-    assert set(facts) == FACT_NAMES
+    assert set(facts) == set(FACT_SCHEMA)
+    assert set(facts["caller"]) == set(FACT_SCHEMA["caller"].__annotations__)
+    assert set(facts["callback_numbers"][0]["mentions"][0]) == {"start", "end", "text", "digits", "digits_per_second", "relistens"}
 
 
 def _pack(tmp_path, text: str, name: str = "Bad.yml"):
@@ -98,6 +103,27 @@ tokens: [no worries]
         (GOOD + "tokens: [again]\n", "duplicate key"),
         ("extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: 'wpm >'\n", "cannot parse condition"),
         ("extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: 'speed > 3'\n", "unknown fact: speed"),
+        # A misspelt field would read as null, and `not null` fires on every message: it is a load error instead.
+        (
+            "extends: conditional\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: name\n"
+            "if: 'caller_name'\nthen: 'caller.repeatd_at_end'\n",
+            "caller has no field 'repeatd_at_end'",
+        ),
+        (
+            "extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: number\n"
+            "when: 'callback_numbers[0].mentions[-1].digts'\n",
+            "callback_numbers[0].mentions[-1] has no field 'digts'",
+        ),
+        (
+            "extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\n"
+            "when: \"count(sensitive_numbers, 'kid', 'ssn') > 0\"\n",
+            "an item of sensitive_numbers has no field 'kid'",
+        ),
+        ("extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: 'wpm.value > 3'\n", "wpm has no fields"),
+        (
+            "extends: metric\nmessage: '{ask.deadlin}'\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: 'wpm > 3'\n",
+            "ask has no field 'deadlin'",
+        ),
         ("extends: metric\nmessage: m\ndescription: d\nsuggestion: s\nlevel: error\ncategory: ask\nwhen: '__import__(\"os\")'\n", "may be called"),
         ("- just\n- a list\n", "must be a YAML mapping"),
         ("extends: [unclosed\n", "invalid YAML"),
@@ -119,6 +145,7 @@ def test_bad_rule_files_are_clear_errors_naming_the_file(tmp_path, text, error):
         (GOOD.replace("tokens: [no worries]", "patterns: ['(a+)+b']"), "Bad.yml:7"),
         (GOOD.replace("extends: existence", "extends: sentiment"), "Bad.yml:1"),
         (GOOD.replace('message: "Say it differently: {match}"', 'message: "{speed}"'), "Bad.yml:2"),
+        (GOOD.replace("tokens: [no worries]", "applies: 'audio.clipping > 0'\ntokens: [no worries]"), "Bad.yml:7"),
     ],
 )
 def test_rule_errors_name_the_line(tmp_path, text, where):
@@ -266,3 +293,17 @@ def test_scoring_is_predictable():
     text_mode = score([], BUILTIN, skipped=[r.id for r in BUILTIN.rules if "audio" in r.needs])
     assert not text_mode.categories["delivery"].checked and text_mode.score == 100
     assert [grade(s, BUILTIN.policy.grades) for s in (95, 85, 75, 65, 10)] == ["A", "B", "C", "D", "F"]
+
+
+def test_a_misspelt_fact_in_a_rule_file_stops_the_run_with_exit_2(tmp_path):
+    """From the command line, as a trainer meets it: one line naming the file and line, exit 2, nothing checked."""
+    folder = _pack(tmp_path, GOOD.replace("tokens: [no worries]", "applies: 'caller.repeatd_at_end'\ntokens: [no worries]"), "Typo.yml")
+    script = tmp_path / "message.txt"
+    script.write_text("Hi, this is John Miller from Acme. Call me back before Friday at 312-555-0147. Thanks.")
+    run = subprocess.run([sys.executable, "-m", "vmcheck", "check", str(script), "--rules", str(folder)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        f"vmcheck: error: {folder / 'Typo.yml'}:7: condition 'caller.repeatd_at_end': "
+        + ("caller has no field 'repeatd_at_end' (it has: name, company, start, end, company_start, probability, repeated_at_end)")
+    ]
+    assert run.stdout == ""

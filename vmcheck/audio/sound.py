@@ -6,7 +6,8 @@ speech from silence, tones and noise before and after Whisper.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -21,6 +22,18 @@ CLIP_LEVEL = 0.99
 SPEECH_BAND = (250.0, 4000.0)
 
 
+class AudioStatsDict(TypedDict):
+    """``AudioStats`` as rules and JSON read it."""
+
+    duration: float
+    leading_silence: float
+    trailing_silence: float
+    peak_dbfs: float
+    clipped_fraction: float
+    speech_rms_dbfs: float
+    active_seconds: float
+
+
 @dataclass(frozen=True)
 class AudioStats:
     duration: float
@@ -31,8 +44,16 @@ class AudioStats:
     speech_rms_dbfs: float
     active_seconds: float
 
-    def to_dict(self) -> dict:
-        return {k: round(v, 4) for k, v in asdict(self).items()}
+    def to_dict(self) -> AudioStatsDict:
+        return {
+            "duration": round(self.duration, 4),
+            "leading_silence": round(self.leading_silence, 4),
+            "trailing_silence": round(self.trailing_silence, 4),
+            "peak_dbfs": round(self.peak_dbfs, 4),
+            "clipped_fraction": round(self.clipped_fraction, 4),
+            "speech_rms_dbfs": round(self.speech_rms_dbfs, 4),
+            "active_seconds": round(self.active_seconds, 4),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> AudioStats:

@@ -1,64 +1,57 @@
 """Facts a listener cares about, extracted from a timed transcript: one extractor per fact.
 
-``extract`` runs them all and ``Facts.to_dict`` is both the JSON contract and
-the namespace that rule conditions in ``rules/`` are evaluated against.
+``extract`` runs them all. ``Facts.to_dict`` is both the JSON contract and the namespace that rule
+conditions in ``rules/`` are evaluated against; its type, ``FactsDict``, names every fact a rule may use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import get_type_hints
 
-from vmcheck.facts.textindex import TextIndex
-from vmcheck.facts.vocab import builtin
+from vmcheck.audio import AudioStats, AudioStatsDict
+from vmcheck.facts import nlp
+from vmcheck.facts.ask import AskDict, AskFacts, find_asks
+from vmcheck.facts.callback import CallbackNumber, CallbackNumberDict
+from vmcheck.facts.identity import Identity, IdentityDict, check_identity
+from vmcheck.facts.names import Caller, CallerDict, find_caller
+from vmcheck.facts.numbers import find_numbers
+from vmcheck.facts.sensitive import find as find_sensitive
+from vmcheck.facts.speech import Speech, SpeechDict, analyse
+from vmcheck.facts.textindex import SpanDict, TextIndex
+from vmcheck.facts.vocab import Vocabularies, builtin
+from vmcheck.transcript import Redaction, Transcript
+from vmcheck.transcript.types import RedactionDict
 
-if TYPE_CHECKING:  # the extractors load spaCy; transcription reads numbers without it
-    from vmcheck.audio import AudioStats
-    from vmcheck.facts.ask import AskFacts
-    from vmcheck.facts.identity import Identity
-    from vmcheck.facts.names import Caller
-    from vmcheck.facts.numbers import CallbackNumber
-    from vmcheck.facts.speech import Speech
-    from vmcheck.facts.vocab import Vocabularies
-    from vmcheck.transcript import Redaction, Transcript
+
+class MainAskDict(AskDict):
+    """The main ask, with where in the message it falls (0 at the start, 1 at the end)."""
+
+    position: float
 
 
-FACT_NAMES = frozenset(
-    {
-        "mode",
-        "duration_s",
-        "caller_name",
-        "company",
-        "caller",
-        "callback_numbers",
-        "ask",
-        "asks",
-        "ask_count",
-        "weak_closes",
-        "word_count",
-        "speech_start",
-        "speech_end",
-        "speaking_seconds",
-        "wpm",
-        "filler_count",
-        "fillers_per_min",
-        "fillers",
-        "hedge_count",
-        "hedges",
-        "sentence_count",
-        "longest_sentence",
-        "longest_sentence_words",
-        "repeated_phrases",
-        "most_repeated",
-        "long_pauses",
-        "longest_pause_s",
-        "purpose_start",
-        "leading_silence_s",
-        "audio",
-        "expected",
-        "sensitive_numbers",
-    }
-)
+class FactsDict(SpeechDict):
+    """Every fact of a message, as the rules' conditions and the JSON report read them. Its keys, and those of
+    the types under it, are the names a rule may use (``FACT_SCHEMA``): mypy holds ``Facts.to_dict`` to them."""
+
+    mode: str
+    duration_s: float
+    caller_name: str | None
+    company: str | None
+    caller: CallerDict
+    callback_numbers: list[CallbackNumberDict]
+    ask: MainAskDict | None
+    asks: list[AskDict]
+    ask_count: int
+    weak_closes: list[SpanDict]
+    leading_silence_s: float
+    audio: AudioStatsDict | None
+    expected: IdentityDict
+    sensitive_numbers: list[RedactionDict]
+
+
+FACT_SCHEMA = get_type_hints(FactsDict)
+"""Each fact a rule may name, with its type, read from ``FactsDict``."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +75,7 @@ class Facts:
     audio: AudioStats | None
     sensitive: tuple[Redaction, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> FactsDict:
         speech = self.speech.to_dict()
         main = self.asks.main
         leading = self.audio.leading_silence if self.audio else speech["speech_start"]
@@ -114,15 +107,6 @@ def extract(
     transcript: Transcript, audio: AudioStats | None, expected: Expectations = Expectations(), doc=None, vocab: Vocabularies | None = None
 ) -> Facts:
     """Every fact of one message; ``vocab`` is the word knowledge in force (the built-in pack's when None)."""
-    # The extractors load spaCy (its stop words, at import): here, so that `vmcheck --help` and the speech stage do not.
-    from vmcheck.facts import nlp
-    from vmcheck.facts.ask import find_asks
-    from vmcheck.facts.identity import check_identity
-    from vmcheck.facts.names import find_caller
-    from vmcheck.facts.numbers import find_numbers
-    from vmcheck.facts.sensitive import find as find_sensitive
-    from vmcheck.facts.speech import analyse
-
     vocab = vocab or builtin()
     words = transcript.words
     doc = doc if doc is not None else nlp.parse(words)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from vmcheck.facts.askphrases import (
     BARE_TRIGGERS,
@@ -67,6 +68,17 @@ DEADLINE_WINDOW_WORDS = 12
 FRAGMENT_WORDS = 6
 
 
+class AskDict(TypedDict):
+    """``Ask`` as rules and JSON read it."""
+
+    text: str
+    kind: str
+    start: float
+    end: float
+    has_deadline: bool
+    deadline: str | None
+
+
 @dataclass(frozen=True)
 class Ask:
     """One request. ``text`` is its sentence as written, cut to its neighbourhood when Whisper ran sentences together."""
@@ -78,7 +90,7 @@ class Ask:
     has_deadline: bool
     deadline: str | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> AskDict:
         return {
             "text": self.text,
             "kind": self.kind,

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
+from typing import TypedDict
 
 SECOND_LISTEN_WEIGHT = 0.75
 """A second listen's vote, against the first pass's: it settles what the first pass doubted, it does not
@@ -33,6 +34,14 @@ class Reading:
     second_listen: bool = False
 
 
+class HearingDict(TypedDict):
+    """``Hearing`` as rules and JSON read it."""
+
+    start: float
+    digits: str
+    second_listen: bool
+
+
 @dataclass(frozen=True)
 class Hearing:
     """What one reading heard at an unclear place: the mention's start, and the digits."""
@@ -41,8 +50,17 @@ class Hearing:
     digits: str
     second_listen: bool = False
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> HearingDict:
         return {"start": round(self.start, 3), "digits": self.digits, "second_listen": self.second_listen}
+
+
+class UnclearDict(TypedDict):
+    """``Unclear`` as rules and JSON read it."""
+
+    positions: list[int]
+    digits: str
+    start: float
+    heard: list[HearingDict]
 
 
 @dataclass(frozen=True)
@@ -57,7 +75,7 @@ class Unclear:
     heard: tuple[Hearing, ...]
     start: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> UnclearDict:
         return {
             "positions": list(self.positions),
             "digits": self.digits,

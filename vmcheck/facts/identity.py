@@ -21,14 +21,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import TypedDict
 
+from vmcheck.facts.callback import CallbackNumber
 from vmcheck.facts.names import NOBODY, Caller
-from vmcheck.facts.numbers import CallbackNumber
 from vmcheck.facts.textindex import normalise
 from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
 
 NAME_SIMILARITY = 0.8
+
+
+class MisheardDict(TypedDict):
+    """``Misheard`` as rules and JSON read it."""
+
+    name: str
+    heard: str
 
 
 @dataclass(frozen=True)
@@ -38,8 +46,21 @@ class Misheard:
     name: str
     heard: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> MisheardDict:
         return {"name": self.name, "heard": self.heard}
+
+
+class IdentityDict(TypedDict):
+    """``Identity`` as rules and JSON read it."""
+
+    name: str | None
+    number: str | None
+    name_recovered: bool | None
+    name_heard: str | None
+    name_similarity: float | None
+    number_recovered: bool | None
+    numbers_heard: list[str]
+    misheard: list[MisheardDict]
 
 
 @dataclass(frozen=True)
@@ -53,7 +74,7 @@ class Identity:
     numbers_heard: tuple[str, ...]
     misheard: tuple[Misheard, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> IdentityDict:
         return {
             "name": self.name,
             "number": self.number,

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import TypedDict
 
 from vmcheck.facts import nlp
 from vmcheck.facts.namereaders import (
@@ -38,6 +39,18 @@ from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
 
 
+class CallerDict(TypedDict):
+    """``Caller`` as rules and JSON read it."""
+
+    name: str | None
+    company: str | None
+    start: float | None
+    end: float | None
+    company_start: float | None
+    probability: float | None
+    repeated_at_end: bool
+
+
 @dataclass(frozen=True)
 class Caller:
     name: str | None
@@ -48,7 +61,7 @@ class Caller:
     probability: float | None
     repeated_at_end: bool
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> CallerDict:
         def rounded(value: float | None, places: int = 3) -> float | None:
             return None if value is None else round(value, places)
 

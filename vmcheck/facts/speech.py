@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TypedDict
 
-from vmcheck.facts.textindex import Match, Span, TextIndex, normalise
+from vmcheck.facts.textindex import Match, Span, SpanDict, TextIndex, normalise
 from vmcheck.facts.vocab import Vocabularies, builtin
 from vmcheck.transcript import Word
 
@@ -26,14 +27,31 @@ FILLER_SOUNDS = re.compile(r"(?<![\w'])(?:u+m+|u+h+m*|e+r+m*|a+h+|h+m+|m{2,}h*)(
 NUMBER_TOKEN = re.compile(r"^(?:[\d+().-]+|zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)$")
 
 
+class SentenceDict(TypedDict):
+    """``Sentence`` as rules and JSON read it."""
+
+    words: int
+    start: float
+    end: float
+
+
 @dataclass(frozen=True)
 class Sentence:
     words: int
     start: float
     end: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> SentenceDict:
         return {"words": self.words, "start": round(self.start, 2), "end": round(self.end, 2)}
+
+
+class RepeatedPhraseDict(TypedDict):
+    """``RepeatedPhrase`` as rules and JSON read it."""
+
+    text: str
+    times: int
+    start: float
+    end: float
 
 
 @dataclass(frozen=True)
@@ -43,8 +61,31 @@ class RepeatedPhrase:
     start: float
     end: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> RepeatedPhraseDict:
         return {"text": self.text, "times": self.times, "start": round(self.start, 2), "end": round(self.end, 2)}
+
+
+class SpeechDict(TypedDict):
+    """``Speech`` as rules and JSON read it."""
+
+    word_count: int
+    speech_start: float
+    speech_end: float
+    speaking_seconds: float
+    wpm: float
+    filler_count: int
+    fillers_per_min: float
+    fillers: list[SpanDict]
+    hedge_count: int
+    hedges: list[SpanDict]
+    sentence_count: int
+    longest_sentence: SentenceDict | None
+    longest_sentence_words: int
+    repeated_phrases: list[str]
+    most_repeated: RepeatedPhraseDict | None
+    long_pauses: list[SpanDict]
+    longest_pause_s: float
+    purpose_start: float | None
 
 
 @dataclass(frozen=True)
@@ -74,7 +115,7 @@ class Speech:
     def longest_sentence(self) -> Sentence | None:
         return max(self.sentences, key=lambda s: s.words, default=None)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> SpeechDict:
         longest = self.longest_sentence
         return {
             "word_count": self.word_count,

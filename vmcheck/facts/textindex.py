@@ -11,6 +11,7 @@ import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # typeshed stubs only the deprecated sre_parse alias
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypedDict
 
 from vmcheck.transcript import Word
 
@@ -22,6 +23,14 @@ def normalise(text: str) -> str:
     return _STRIP.sub(" ", text.lower().replace("\u2019", "'")).strip()
 
 
+class SpanDict(TypedDict):
+    """``Span`` as rules and JSON read it."""
+
+    text: str
+    start: float
+    end: float
+
+
 @dataclass(frozen=True)
 class Span:
     """A phrase and when it was said: what facts report for fillers, hedges, pauses and weak closes."""
@@ -30,7 +39,7 @@ class Span:
     start: float
     end: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> SpanDict:
         return {"text": self.text, "start": round(self.start, 2), "end": round(self.end, 2)}
 
 

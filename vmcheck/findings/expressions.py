@@ -5,14 +5,18 @@ loaded (so a typo is an error naming the rule file, before any audio is
 checked) and evaluated by walking the tree, never with ``eval``. Names are
 fact keys; ``caller.start`` reads a nested key; a missing or null fact makes
 a comparison false instead of raising, because a rule about the ask cannot
-fire on a message that has none.
+fire on a message that has none. So that a misspelt fact or field is a load
+error rather than a null that quietly makes the rule fire, ``Expression.check``
+reads every name, field and ``count``/``first`` key against the facts' types.
 """
 
 from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable
+import types
+import typing
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _COMPARE = {
@@ -86,11 +90,69 @@ class Expression:
             if not isinstance(child, (ast.cmpop, ast.operator, ast.boolop, ast.unaryop, ast.expr_context)):
                 self._validate(child)
 
-    def evaluate(self, facts: dict) -> Any:
+    def check(self, schema: Mapping[str, Any]) -> str | None:
+        """What this expression names that the facts do not have, or None. ``schema`` maps each name to its
+        type (a TypedDict, a list of one, a scalar, or ``Any`` for names whose shape is not known)."""
+        problems: list[str] = []
+        _shape(self.tree, schema, problems)
+        return problems[0] if problems else None
+
+    def evaluate(self, facts: Mapping[str, Any]) -> Any:
         return _evaluate(self.tree, facts)
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
+
+
+def _shape(node: ast.AST, schema: Mapping[str, Any], problems: list[str]) -> Any:
+    """The type ``node`` evaluates to (``Any`` where it cannot tell), noting each name or field that does not exist."""
+    if isinstance(node, ast.Name):
+        if node.id not in schema:
+            problems.append(f"unknown fact: {node.id}")
+            return Any
+        return schema[node.id]
+    if isinstance(node, ast.Attribute):
+        return _field(_shape(node.value, schema, problems), node.attr, ast.unparse(node.value), problems)
+    if isinstance(node, ast.Subscript):
+        return _element(_shape(node.value, schema, problems))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        shapes = [_shape(arg, schema, problems) for arg in node.args]
+        if node.func.id in ("count", "first") and len(node.args) >= 2:
+            key = node.args[1]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                found = _field(_element(shapes[0]), key.value, f"an item of {ast.unparse(node.args[0])}", problems)
+                return _element(shapes[0]) if node.func.id == "first" and found is not None else Any
+        return Any
+    for child in ast.iter_child_nodes(node):
+        _shape(child, schema, problems)
+    return Any
+
+
+def _field(shape: Any, name: str, owner: str, problems: list[str]) -> Any:
+    shape = _not_none(shape)
+    if shape is Any:
+        return Any
+    if isinstance(shape, type) and typing.is_typeddict(shape):
+        fields = typing.get_type_hints(shape)
+        if name in fields:
+            return fields[name]
+        problems.append(f"{owner} has no field '{name}' (it has: {', '.join(fields)})")
+        return Any
+    problems.append(f"{owner} has no fields, so not '{name}'")
+    return Any
+
+
+def _element(shape: Any) -> Any:
+    """The type of an item of a list (``Any`` for anything else)."""
+    shape = _not_none(shape)
+    return typing.get_args(shape)[0] if typing.get_origin(shape) in (list, tuple) and typing.get_args(shape) else Any
+
+
+def _not_none(shape: Any) -> Any:
+    if typing.get_origin(shape) in (typing.Union, types.UnionType):
+        rest = [arg for arg in typing.get_args(shape) if arg is not type(None)]
+        return rest[0] if len(rest) == 1 else Any
+    return shape
 
 
 def _index(node: ast.AST) -> int | None:
@@ -113,7 +175,7 @@ def _get(value: Any, key: Any) -> Any:
     return None
 
 
-def _evaluate(node: ast.AST, facts: dict) -> Any:
+def _evaluate(node: ast.AST, facts: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from vmcheck.errors import VmcheckError
-from vmcheck.facts import FACT_NAMES
+from vmcheck.facts import FACT_SCHEMA, FactsDict
 from vmcheck.facts import vocab as vocabularies
 from vmcheck.facts.textindex import TextIndex
 from vmcheck.facts.vocab import VOCAB_FOLDER, Vocabularies
@@ -105,7 +105,7 @@ class RuleSet:
                 return rule
         raise VmcheckError(f"no rule named {rule_id} (see 'vmcheck rules')")
 
-    def run(self, facts: dict, words: tuple[Word, ...] | list[Word], doc=None) -> tuple[list[Finding], list[str]]:
+    def run(self, facts: FactsDict, words: tuple[Word, ...] | list[Word], doc=None) -> tuple[list[Finding], list[str]]:
         """Findings in time order, and the IDs of rules skipped because the message has no audio.
 
         ``doc`` is the spaCy Doc the facts were read from, if there is one, so ``match`` patterns need no second parse."""
@@ -131,7 +131,7 @@ def load_rule(path: Path, pack: str, policy: Policy) -> Rule:
         where = f"{path}:{line}" if line else str(path)
         raise VmcheckError(f"unknown rule type extends: {kind!r} (choose from: {', '.join(TYPES)})", where)
     try:
-        return TYPES[kind](f"{pack}.{path.stem}", spec, set(FACT_NAMES), policy.level_weights)
+        return TYPES[kind](f"{pack}.{path.stem}", spec, FACT_SCHEMA, policy.level_weights)
     except RuleError as error:
         line = _item_line(path, error.key, error.item) if error.item is not None else None
         line = line or (_key_lines(path).get(error.key) if error.key is not None else None)

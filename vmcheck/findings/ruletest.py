@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from vmcheck.audio import AudioStats
 from vmcheck.errors import VmcheckError
-from vmcheck.facts import Expectations, extract
+from vmcheck.facts import Expectations, FactsDict, extract
 from vmcheck.facts.vocab import Vocabularies
 from vmcheck.findings.checks import Rule
 from vmcheck.findings.ruleset import RuleSet
@@ -49,7 +49,7 @@ def run_examples(rule: Rule, ruleset: RuleSet) -> list[ExampleResult]:
     return results
 
 
-def _facts(example: dict, needs_audio: bool, vocab: Vocabularies) -> tuple[dict, tuple[Word, ...]]:
+def _facts(example: dict, needs_audio: bool, vocab: Vocabularies) -> tuple[FactsDict, tuple[Word, ...]]:
     transcript = textmode.from_text(example["text"], float(example.get("rate", textmode.DEFAULT_WPM)), float(example.get("probability", 1.0)))
     if "pause_after" in example:
         after, seconds = int(example["pause_after"]["word"]), float(example["pause_after"]["seconds"])

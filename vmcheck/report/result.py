@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vmcheck.facts import FactsDict
 from vmcheck.findings.checks import Finding
 from vmcheck.score.scoring import Score
 from vmcheck.transcript import Transcript
@@ -15,7 +16,7 @@ class FileResult:
     ok: bool
     error: str | None = None
     transcript: Transcript | None = None
-    facts: dict | None = None
+    facts: FactsDict | None = None
     findings: list[Finding] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     score: Score | None = None
@@ -37,7 +38,7 @@ class FileResult:
         data["skipped_rules"] = self.skipped
         return data
 
-    def checked(self) -> tuple[Score, dict, Transcript]:
+    def checked(self) -> tuple[Score, FactsDict, Transcript]:
         """The score, facts and transcript of a message that was checked (``ok``): it always has all three."""
         if self.score is None or self.facts is None or self.transcript is None:
             raise ValueError(f"{self.path}: not checked ({self.error})")

@@ -8,6 +8,7 @@ JSON for the transcript cache and ``--format json``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,15 @@ class Relisten:
         return cls(float(data["start"]), float(data["end"]), tuple(Word.from_dict(w) for w in data["words"]))
 
 
+class RedactionDict(TypedDict):
+    """``Redaction`` as rules and JSON read it."""
+
+    kind: str
+    masked: str
+    start: float
+    end: float
+
+
 @dataclass(frozen=True)
 class Redaction:
     """A sensitive number masked out of the words (see ``vmcheck.facts.privacy``): what it was and when, never its digits."""
@@ -77,7 +87,7 @@ class Redaction:
     start: float
     end: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> RedactionDict:
         return {"kind": self.kind, "masked": self.masked, "start": round(self.start, 3), "end": round(self.end, 3)}
 
     @classmethod

@@ -15,6 +15,7 @@ Neighbouring words that are not allowed make one finding, ``{content}``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from vmcheck.facts import nlp
@@ -31,13 +32,13 @@ _SLACK = 0.01
 class Content:
     """One kind of content: the words that phrases, entity labels and timed facts pick out of a message."""
 
-    def __init__(self, spec: Any, where: str, fact_names: set[str], facts_allowed: bool = True):
+    def __init__(self, spec: Any, where: str, schema: Mapping[str, Any], facts_allowed: bool = True):
         keys = PHRASE_KEYS | {"entities"} | ({"facts"} if facts_allowed else set())
         if not isinstance(spec, dict) or not spec or set(spec) - keys:
             raise RuleError(f"{where} must be a mapping of {', '.join(sorted(keys))}", key=where.split(".")[0])
         self.phrases = Phrases(spec) if PHRASE_KEYS & set(spec) else None
         self.entities = _labels(spec.get("entities", []), where)
-        self.facts = [_fact(source, where, fact_names) for source in _list(spec.get("facts", []), f"{where}.facts")]
+        self.facts = [_fact(source, where, schema) for source in _list(spec.get("facts", []), f"{where}.facts")]
 
     def words(self, context: Context) -> set[int]:
         covered: set[int] = set()
@@ -80,9 +81,9 @@ class Allowlist(Rule):
         allow = self.spec["allow"]
         if not isinstance(allow, dict) or not allow:
             raise RuleError("allow must be a mapping of named parts, each with tokens, patterns, match, entities or facts", key="allow")
-        self.allow = {str(name): Content(part, f"allow.{name}", self.fact_names) for name, part in allow.items()}
-        self.deny = Content(self.spec["deny"], "deny", self.fact_names, facts_allowed=False) if "deny" in self.spec else None
-        self.ignore = Content(self.spec["ignore"], "ignore", self.fact_names, facts_allowed=False) if "ignore" in self.spec else None
+        self.allow = {str(name): Content(part, f"allow.{name}", self.schema) for name, part in allow.items()}
+        self.deny = Content(self.spec["deny"], "deny", self.schema, facts_allowed=False) if "deny" in self.spec else None
+        self.ignore = Content(self.spec["ignore"], "ignore", self.schema, facts_allowed=False) if "ignore" in self.spec else None
         self.max_findings = self.spec.get("max_findings", 3)
         if not isinstance(self.max_findings, int) or isinstance(self.max_findings, bool) or self.max_findings < 1:
             raise RuleError("max_findings must be a whole number of at least 1", key="max_findings")
@@ -117,14 +118,14 @@ def _labels(value: Any, where: str) -> frozenset[str]:
     return frozenset(labels)
 
 
-def _fact(source: str, where: str, fact_names: set[str]) -> Expression:
+def _fact(source: str, where: str, schema: Mapping[str, Any]) -> Expression:
     try:
         expression = Expression(source)
     except ExpressionError as error:
         raise RuleError(f"{where}.facts: {error}", key=where.split(".")[0]) from None
-    unknown = expression.names - fact_names
-    if unknown:
-        raise RuleError(f"{where}.facts: {source!r} refers to unknown fact: {', '.join(sorted(unknown))}", key=where.split(".")[0])
+    problem = expression.check(schema)
+    if problem:
+        raise RuleError(f"{where}.facts: {source!r}: {problem}", key=where.split(".")[0])
     return expression
 
 

@@ -8,6 +8,7 @@ before any audio is checked), and turns a message's facts into findings.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -78,7 +79,7 @@ class Context:
     """One message as the rules see it: its facts as a dict, its words for phrase search, and its spaCy Doc
     (parsed on first use when the caller has none) for ``match`` patterns."""
 
-    def __init__(self, facts: dict, index: TextIndex, doc: Any = None):
+    def __init__(self, facts: Mapping[str, Any], index: TextIndex, doc: Any = None):
         self.facts = facts
         self.index = index
         self._doc = doc
@@ -96,17 +97,17 @@ class Context:
 class Template:
     """A message with ``{fact}`` or ``{fact:.1f}`` placeholders, checked at load time."""
 
-    def __init__(self, source: str, names: set[str]):
+    def __init__(self, source: str, schema: Mapping[str, Any]):
         self.source = source
         self.parts = []
         for match in _PLACEHOLDER.finditer(source):
             expression = Expression(match.group(1).strip())
-            unknown = expression.names - names
-            if unknown:
-                raise RuleError(f"message refers to unknown fact or field: {', '.join(sorted(unknown))}")
+            problem = expression.check(schema)
+            if problem:
+                raise RuleError(f"message refers to {problem}")
             self.parts.append((match.group(0), expression, match.group(2) or ""))
 
-    def render(self, values: dict) -> str:
+    def render(self, values: Mapping[str, Any]) -> str:
         text = self.source
         for placeholder, expression, spec in self.parts:
             try:
@@ -125,7 +126,7 @@ class Rule:
     REQUIRED = ("extends", "message", "level", "category", "description", "suggestion")
     TEMPLATE_NAMES: ClassVar[set[str]] = set()
 
-    def __init__(self, rule_id: str, spec: dict, fact_names: set[str], default_weights: dict[str, int]):
+    def __init__(self, rule_id: str, spec: dict, schema: Mapping[str, Any], default_weights: dict[str, int]):
         unknown = set(spec) - COMMON_FIELDS - set(self.FIELDS)
         if unknown:
             raise RuleError(f"unknown key{'s' if len(unknown) > 1 else ''}: {', '.join(sorted(unknown))}", key=sorted(unknown)[0])
@@ -134,7 +135,7 @@ class Rule:
             raise RuleError(f"missing required key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
         self.id = rule_id
         self.spec = spec
-        self.fact_names = fact_names
+        self.schema = schema
         self.level = _choice(spec["level"], LEVELS, "level")
         self.category = _choice(spec["category"], CATEGORIES, "category")
         self.description = _text(spec, "description")
@@ -148,7 +149,7 @@ class Rule:
         if not self.needs <= {"audio"}:
             raise RuleError("needs may only list: audio", key="needs")
         self.applies = self.expression("applies") if "applies" in spec else None
-        names = fact_names | self.TEMPLATE_NAMES
+        names = {**schema, **dict.fromkeys(self.TEMPLATE_NAMES, Any)}
         self.message = _template(spec, "message", names)
         self.suggestion = _template(spec, "suggestion", names)
         self.examples = spec.get("examples", {})
@@ -162,9 +163,9 @@ class Rule:
             expression = Expression(source)
         except ExpressionError as error:
             raise RuleError(str(error), key=key) from None
-        unknown = expression.names - self.fact_names
-        if unknown:
-            raise RuleError(f"condition {source!r} refers to unknown fact: {', '.join(sorted(unknown))}", key=key)
+        problem = expression.check(self.schema)
+        if problem:
+            raise RuleError(f"condition {source!r}: {problem}", key=key)
         return expression
 
     def run(self, context: Context) -> list[Finding]:
@@ -175,7 +176,7 @@ class Rule:
     def findings(self, context: Context) -> list[Finding]:
         raise NotImplementedError
 
-    def finding(self, values: dict, start: float | None = None, end: float | None = None) -> Finding:
+    def finding(self, values: Mapping[str, Any], start: float | None = None, end: float | None = None) -> Finding:
         return Finding(
             rule=self.id,
             category=self.category,
@@ -187,7 +188,7 @@ class Rule:
             link=self.link,
         )
 
-    def span(self, expression: Expression | None, facts: dict) -> tuple[float | None, float | None]:
+    def span(self, expression: Expression | None, facts: Mapping[str, Any]) -> tuple[float | None, float | None]:
         """Where a finding sits: an ``at`` expression giving a time or a [start, end] pair."""
         if expression is None:
             return None, None
@@ -197,9 +198,9 @@ class Rule:
         return _number(value), _number(value)
 
 
-def _template(spec: dict, key: str, names: set[str]) -> Template:
+def _template(spec: dict, key: str, schema: Mapping[str, Any]) -> Template:
     try:
-        return Template(_text(spec, key), names)
+        return Template(_text(spec, key), schema)
     except (ExpressionError, RuleError) as error:
         raise RuleError(str(error), key=key) from None
 

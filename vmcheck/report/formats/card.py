@@ -108,7 +108,7 @@ def highlighted(result: FileResult) -> Text:
     _, facts, transcript = result.checked()
     spans: list[tuple[float, float, str]] = []
     caller = facts["caller"]
-    if caller and caller.get("start") is not None:
+    if caller["start"] is not None and caller["end"] is not None:
         spans.append((caller["start"], caller["end"], "mark.name"))
     for number in facts["callback_numbers"]:
         for mention in number["mentions"]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
+from typing import Any
 
 from vmcheck.findings.checks.base import CATEGORIES
 from vmcheck.report.formats.common import Extras, top_finding
@@ -67,7 +69,8 @@ def group_row(group: GroupStats, label: str) -> dict:
 
 
 def row(result: FileResult) -> dict:
-    facts, score = result.facts or {}, result.score
+    facts: Mapping[str, Any] = result.facts or {}
+    score = result.score
     numbers = facts.get("callback_numbers") or []
     top = top_finding(result)
     cells = {

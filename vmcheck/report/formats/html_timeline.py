@@ -7,8 +7,11 @@ page's script can play the message from there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
+from typing import Any
 
+from vmcheck.facts import FactsDict
 from vmcheck.report.result import FileResult
 
 # kind: (lane label, fill); fills differ in lightness too, for greyscale prints.
@@ -24,10 +27,10 @@ PLOT = WIDTH - LEFT - RIGHT
 TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300)
 
 
-def marks(facts: dict) -> list[tuple[str, float, float, str]]:
+def marks(facts: FactsDict) -> list[tuple[str, float, float, str]]:
     """(kind, start, end, text) for the caller's name, each number mention, the ask and each filler."""
-    found = []
-    caller = facts.get("caller") or {}
+    found: list[tuple[str, Any, Any, str]] = []
+    caller: Mapping[str, Any] = facts.get("caller") or {}
     if caller.get("start") is not None:
         found.append(("name", caller["start"], caller["end"], caller.get("name") or "name"))
     for number in facts.get("callback_numbers") or []:
