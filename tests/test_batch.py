@@ -324,5 +324,5 @@ def test_a_batch_size_left_unset_is_the_engines_default_from_the_command_line_an
     """The command line reads "auto" from the configuration; a program calling ``check_all`` may leave ``batch_size`` out."""
     options = config.Config()
     options.set("engine", engine, "--engine")
-    assert config.batch_size(options) == Settings(engine=engine).files_per_batch == default
+    assert Settings.from_config(options).files_per_batch == Settings(engine=engine).files_per_batch == default
     assert Settings(engine=engine, batch_size=4).files_per_batch == 4

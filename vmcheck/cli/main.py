@@ -26,7 +26,7 @@ from vmcheck.cli.options import (
 )
 from vmcheck.cli.rules import rules as rules_group
 from vmcheck.errors import VmcheckError
-from vmcheck.facts import Expectations, privacy, vocab
+from vmcheck.facts import privacy, vocab
 from vmcheck.paths import cache_dir, models_dir, transcripts_dir
 from vmcheck.report.formats import card, changes
 from vmcheck.report.grouping import Grouping
@@ -197,19 +197,7 @@ def check(
     old = load_baseline(baseline) if baseline else None
     config = resolved_config(config_path, rule_folders, rule_overrides, packs, exclude=list(exclude), cache=False if no_cache else None, **options)
     rules = load_rules(config)
-    settings = Settings(
-        model=config["model"],
-        engine=config["engine"],
-        expected=Expectations(config["caller"], config["number"], config["region"].upper()),
-        text_wpm=config["text_wpm"],
-        threshold=config["fail_under"],
-        max_audio_seconds=config["max_audio_seconds"],
-        batch_size=configuration.batch_size(config),
-        show_pii=show_pii,
-        cluster=config["cluster"],
-        cluster_shared_storage=bool(config["cluster_shared_storage"]),
-        cluster_workers=None if config["jobs"] == "auto" else int(config["jobs"]),
-    )
+    settings = Settings.from_config(config, show_pii)
     if show_pii:
         warnings.warn(PII_WARNING)
     paths, skipped = inputs.collect(files, tuple(config["exclude"]))

@@ -179,10 +179,6 @@ def load(path: Path | None = None) -> Config:
     return config
 
 
-def batch_size(config: Config) -> int:
-    return default_batch_size(config["engine"]) if config["batch_size"] == "auto" else int(config["batch_size"])
-
-
 def default_batch_size(engine: str) -> int:
     return FASTER_BATCH_SIZE if engine == "faster-whisper" else BATCH_SIZE
 
@@ -223,6 +219,23 @@ class Settings:
     cluster: str | None = None
     cluster_shared_storage: bool = False
     cluster_workers: int | None = None
+
+    @classmethod
+    def from_config(cls, config: Config, show_pii: bool = False) -> Settings:
+        """A run's settings from the config file and the command line, each resolved here and only here."""
+        return cls(
+            model=config["model"],
+            engine=config["engine"],
+            expected=Expectations(config["caller"], config["number"], config["region"].upper()),
+            text_wpm=config["text_wpm"],
+            threshold=config["fail_under"],
+            max_audio_seconds=config["max_audio_seconds"],
+            batch_size=None if config["batch_size"] == "auto" else int(config["batch_size"]),
+            show_pii=show_pii,
+            cluster=config["cluster"],
+            cluster_shared_storage=bool(config["cluster_shared_storage"]),
+            cluster_workers=None if config["jobs"] == "auto" else int(config["jobs"]),
+        )
 
     @property
     def files_per_batch(self) -> int:
