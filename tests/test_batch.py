@@ -98,9 +98,8 @@ def test_identical_recordings_are_transcribed_once(tmp_path, ruleset):
 
 def test_unwritable_cache_degrades_to_no_cache(tmp_path, ruleset):
     """A file where the cache folder should be fails writes the way a read-only folder does (even as root)."""
-    blocker = tmp_path / "cache"
-    blocker.mkdir()
-    (blocker / "transcripts").write_text("a file where the cache folder should be")
+    blocker = tmp_path / "transcripts"
+    blocker.write_text("a file where the cache folder should be")
     clip = make_clips(tmp_path / "audio", 1)[0]
     cache = TranscriptCache(blocker)
     with pytest.warns(UserWarning, match="continuing without it"):
