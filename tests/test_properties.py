@@ -566,6 +566,15 @@ def test_every_valid_number_in_every_shape_round_trips(said, shape, zero, templa
     split=False,
     pause=1.2,
 )
+@example(  # found by the lowest-versions run: read as Costa Rica's +506 2000 0005 (a bare country code) and a stray tail
+    said=(["506", "200", "0000"], None, "US", "5062000000"),
+    shape="comma digits",
+    zero="zero",
+    template=TWICE[1],
+    wpm=110.0,
+    split=False,
+    pause=1.2,
+)
 def test_every_valid_number_said_twice_is_one_number_said_twice(said, shape, zero, template, wpm, split, pause):
     groups, prefix, region, expected = said
     text = template.format(number=SHAPES[shape](groups, prefix, zero))

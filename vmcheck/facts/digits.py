@@ -107,7 +107,10 @@ def _continues(run: Run, token: DigitToken, boundary: str, region: str) -> bool:
     "0113 000" is a possible number but "0113 000 0000" the one said. And a
     valid number said digit by digit goes on to a longer valid one at the
     caller's own pace: "0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0" with a second between
-    every digit is the UK's 0800 000 0000, not 0800 000000 and a stray 0.
+    every digit is the UK's 0800 000 0000, not 0800 000000 and a stray 0. It does
+    not go on to a number read with a bare country code: "5, 0, 6, 2, 0, 0, 0, 0,
+    0, 0" said twice at one pace is 506-200-0000 twice, not Costa Rica's
+    +506 2000 0005 and a stray tail.
     """
     gap = token.start - run.tokens[-1].end
     if gap >= PAUSE:
@@ -120,7 +123,8 @@ def _continues(run: Run, token: DigitToken, boundary: str, region: str) -> bool:
         return True
     if parsed.valid:
         longer = parse(run.digits + token.digits, run.plus, region)
-        return _at_its_pace(run, gap) and digit_by_digit and longer is not None and longer.valid
+        same_kind = longer is not None and longer.valid and longer.international == parsed.international
+        return _at_its_pace(run, gap) and digit_by_digit and same_kind
     return not _too_long(run.digits + token.digits, run.plus, region)
 
 

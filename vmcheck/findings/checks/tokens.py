@@ -72,9 +72,10 @@ def _first_problem(message: str) -> str:
     token, path, reason = int(problem.group(1)) + 1, (problem.group(2) or "").split(" -> "), problem.group(3)
     if path == [""]:
         return f"token {token} must be a mapping of attributes"
-    if "Extra inputs are not permitted" in reason and len(path) == 1:
+    extra = "Extra inputs are not permitted" in reason or "extra fields not permitted" in reason  # pydantic 2's wording, and 1's
+    if extra and len(path) == 1:
         return f"token {token}: unknown attribute {path[0]}"
-    if "Extra inputs are not permitted" in reason:
+    if extra:
         return f"token {token}: unknown operator {path[-1]} in {path[0]}"
     if path[0] == "OP":
         return f"token {token}: OP must be one of + * ? ! or a count like {{2}} or {{1,3}}"
