@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import phonenumbers
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from vmcheck.facts.identity import check_identity
@@ -469,6 +469,11 @@ def us_numbers(draw) -> str:
     return number
 
 
+UNTIMED = settings(deadline=None)
+"""What is asserted is the reading, not its speed: a loaded machine once took 294 ms over the default 200 ms deadline."""
+
+
+@UNTIMED
 @given(
     number=us_numbers(),
     shape=st.sampled_from(sorted(SHAPES)),
@@ -485,6 +490,7 @@ def test_any_valid_number_in_any_shape(number, shape, before, after):
     assert numbers[0].extension == ("12" if after == "extension 12" else None)
 
 
+@UNTIMED
 @given(number=us_numbers(), shape=st.sampled_from(["dashes", "plain", "digit commas", "spelled oh"]))
 def test_any_valid_number_said_twice(number, shape):
     said = SHAPES[shape](number)
