@@ -6,8 +6,8 @@ speech from silence, tones and noise before and after Whisper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypedDict
+from dataclasses import asdict, dataclass
+from typing import TypedDict, cast
 
 import numpy as np
 
@@ -45,15 +45,7 @@ class AudioStats:
     active_seconds: float
 
     def to_dict(self) -> AudioStatsDict:
-        return {
-            "duration": round(self.duration, 4),
-            "leading_silence": round(self.leading_silence, 4),
-            "trailing_silence": round(self.trailing_silence, 4),
-            "peak_dbfs": round(self.peak_dbfs, 4),
-            "clipped_fraction": round(self.clipped_fraction, 4),
-            "speech_rms_dbfs": round(self.speech_rms_dbfs, 4),
-            "active_seconds": round(self.active_seconds, 4),
-        }
+        return cast(AudioStatsDict, {k: round(v, 4) for k, v in asdict(self).items()})
 
     @classmethod
     def from_dict(cls, data: dict) -> AudioStats:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import TYPE_CHECKING
 
 from vmcheck.audio import AudioStats, too_long
 from vmcheck.errors import VmcheckError
@@ -30,9 +29,7 @@ from vmcheck.run.cache import TranscriptCache, file_digest
 from vmcheck.run.config import Settings
 from vmcheck.run.transcribing import batches_by_length, cache_identity, shared_batches, transcribe_together, use_threads
 from vmcheck.transcript import Transcript, engines
-
-if TYPE_CHECKING:
-    from vmcheck.transcript.engines import Engine
+from vmcheck.transcript.engines import Engine
 
 PR_SET_PDEATHSIG = 1
 _worker_engine: Engine | VmcheckError | None = None

@@ -1,5 +1,5 @@
 """From the files to check to the report asked for: streamed or written once, with what is shown, the groups
-and the comparison with a baseline. Heavy modules are imported when a run starts."""
+and the comparison with a baseline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import dataclasses
 import importlib
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -15,14 +14,12 @@ from vmcheck.findings.checks.base import LEVELS
 from vmcheck.report import grouping
 from vmcheck.report.formats import card, changes, jsonl_report, summary
 from vmcheck.report.formats.common import Extras
+from vmcheck.report.grouping import Grouping
 from vmcheck.report.output import open_output
 from vmcheck.report.progress import Progress
 from vmcheck.run import batch
 from vmcheck.score import baseline
-
-if TYPE_CHECKING:
-    from vmcheck.report.grouping import Grouping
-    from vmcheck.score.baseline import Snapshot
+from vmcheck.score.baseline import Snapshot
 
 # The formats whose reporters take the extras (groups, comparison, audio links); the others report the results alone.
 GROUPED_FORMATS = ("table", "json", "csv", "html")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from vmcheck.findings.checks.base import LEVELS, Finding
+from vmcheck.report.grouping import GroupStats
 from vmcheck.report.result import FileResult
-
-if TYPE_CHECKING:
-    from vmcheck.report.grouping import GroupStats
-    from vmcheck.score.baseline import Comparison
+from vmcheck.score.baseline import Comparison
 
 
 def top_finding(result: FileResult) -> Finding | None:
